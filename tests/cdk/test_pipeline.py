@@ -43,6 +43,7 @@ from cdk_sagemaker_pipelines.definition import (
     JsonGet,
     LambdaStep,
     MetricsSource,
+    ModelBiasCheckConfig,
     ModelMetrics,
     ModelStep,
     OutputType,
@@ -75,6 +76,7 @@ from tests.cdk.helpers import (
     grantee_statements,
     literal_definition,
     logical_id,
+    pipeline_under_nag,
     prep_and_train,
     prep_and_train_steps,
     prep_step,
@@ -2029,9 +2031,55 @@ def test_clarify_checks_of_a_model_warn_of_the_shadow_endpoint():
         "/Test/Training",
         Match.string_like_regexp(
             r"^ClarifyCheck step\(s\) 'DataBiasCheck' \(model 'churn-model'\) check a model, "
-            r".* \[ack: cdk-sagemaker-pipelines:clarify-shadow-endpoint\]$"
+            r".*named sm-clarify\* .*endpoint_name_prefix, add to pipeline.step_role a "
+            r"statement .*endpoint/<prefix>\*.* "
+            r"\[ack: cdk-sagemaker-pipelines:clarify-shadow-endpoint\]$"
         ),
     )
+
+
+def test_clarify_checks_of_a_model_get_their_shadow_endpoint_permissions():
+    # Before, the step role got no endpoint permissions and a MODEL_BIAS run failed when
+    # the Clarify job created its shadow endpoint.
+    definition = _check_steps()
+    definition["Steps"][1].update(CheckType="MODEL_BIAS", ModelName="churn-model")
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=definition, pipeline_name=NAME)
+    template, _ = synthesized(stack)
+    shadow = statements(template, pipeline.step_role_policy)["ManageClarifyShadowEndpoints"]
+    assert shadow["Action"] == [
+        "sagemaker:AddTags",
+        "sagemaker:CreateEndpoint",
+        "sagemaker:CreateEndpointConfig",
+        "sagemaker:DeleteEndpoint",
+        "sagemaker:DeleteEndpointConfig",
+        "sagemaker:DescribeEndpoint",
+        "sagemaker:DescribeEndpointConfig",
+        "sagemaker:InvokeEndpoint",
+    ]
+    resources = json.dumps(shadow["Resource"])
+    assert ":endpoint/sm-clarify*" in resources
+    assert ":endpoint-config/sm-clarify*" in resources
+    # A data bias check serves no model: no endpoint statement.
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=_check_steps(), pipeline_name=NAME)
+    plain = statements(Template.from_stack(stack), pipeline.step_role_policy)
+    assert "ManageClarifyShadowEndpoints" not in plain
+
+
+def test_clarify_shadow_endpoint_wildcards_are_acknowledged_under_nag():
+    # The endpoints' names carry a suffix Clarify generates: <prefix>* is acknowledged.
+    bias = ClarifyCheckStep(
+        name="ModelBiasCheck",
+        clarify_check_config=ModelBiasCheckConfig(
+            dataset="s3://data-bucket/test/",
+            model_name="churn-model",
+            analysis_config="s3://baselines/clarify/analysis_config.json",
+        ),
+        skip_check=True,
+    )
+    pipeline, template, _ = pipeline_under_nag(PipelineDefinition(steps=[bias]), NAME)
+    assert "ManageClarifyShadowEndpoints" in statements(template, pipeline.step_role_policy)
 
 
 def test_python_check_steps_synthesize_with_their_jobs_permissions():

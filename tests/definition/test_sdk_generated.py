@@ -214,6 +214,7 @@ Each file in ``sdk_generated/`` is ``pipeline.definition()`` of sagemaker 2.257.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -342,6 +343,43 @@ def test_check_steps_take_only_their_own_settings() -> None:
     assert problem.message == "not a field of a ClarifyCheck step"
 
 
+def test_a_json_clarify_check_with_a_wrongly_named_analysis_config_is_refused() -> None:
+    # Before, only ClarifyCheckStep checked the name: a JSON definition (an SDK file, a
+    # RawStep) validated, and its Clarify job failed at run time.
+    definition = load("quality-and-clarify-checks")
+    config_input = definition["Steps"][1]["Arguments"]["ProcessingInputs"][0]
+    assert config_input["InputName"] == "analysis_config"
+    config_input["S3Input"]["S3Uri"] = "s3://my-ml-bucket/bias/bias_config.json"
+    [problem] = validate_definition(definition)
+    assert (problem.step, problem.field) == (
+        "DataBiasCheck",
+        "Arguments.ProcessingInputs[0].S3Input.S3Uri",
+    )
+    assert "Clarify reads it as analysis_config.json" in problem.message
+    # A prefix holding the file, and the right name, pass.
+    config_input["S3Input"]["S3Uri"] = "s3://my-ml-bucket/bias/"
+    assert validate_definition(definition) == []
+    config_input["S3Input"]["S3Uri"] = "s3://my-ml-bucket/bias/analysis_config.json"
+    assert validate_definition(definition) == []
+
+
+def test_check_steps_sharing_one_output_location_are_refused() -> None:
+    # Before, both validated and the later job's analysis.json overwrote the other's.
+    definition = load("quality-and-clarify-checks")
+    first = copy.deepcopy(definition["Steps"][1])
+    second = copy.deepcopy(first)
+    second["Name"] = "PostTrainingBiasCheck"
+    second.update(CheckType="MODEL_BIAS", ModelName="churn-model")
+    definition["Steps"][1:2] = [first, second]
+    problems = [p for p in validate_definition(definition) if "same location" in p.message]
+    [problem] = problems
+    assert problem.step == "PostTrainingBiasCheck"
+    assert "'DataBiasCheck' and 'PostTrainingBiasCheck'" in problem.message
+    output = second["Arguments"]["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]
+    output["S3Uri"] = "s3://my-ml-bucket/post-bias/"
+    assert [p for p in validate_definition(definition) if "same location" in p.message] == []
+
+
 def test_emr_runtime_role_is_checked_as_an_arn() -> None:
     definition = load("emr-runtime-role")
     definition["Steps"][0]["Arguments"]["ExecutionRoleArn"] = "EmrRuntimeRole"
@@ -442,6 +480,15 @@ def test_clarify_checks_of_a_model_are_listed_for_their_shadow_endpoint() -> Non
     bias["CheckType"] = "MODEL_BIAS"
     bias["ModelName"] = "churn-model"
     assert plan_permissions(definition).shadow_endpoint_checks == [("DataBiasCheck", "churn-model")]
+
+
+def test_clarify_checks_of_a_model_plan_their_shadow_endpoints_default_prefix() -> None:
+    # Before, the plan only listed the check (a warning asked for hand-written grants);
+    # the job's role manages the endpoints named with Clarify's default prefix.
+    definition = load("quality-and-clarify-checks")
+    assert plan_permissions(definition).shadow_endpoint_prefixes == []
+    definition["Steps"][1].update(CheckType="MODEL_EXPLAINABILITY", ModelName="churn-model")
+    assert plan_permissions(definition).shadow_endpoint_prefixes == ["sm-clarify"]
 
 
 def test_the_plan_lists_the_step_types_it_read() -> None:

@@ -103,6 +103,11 @@ REASONS: dict[str, str] = {
     "List": "jobs list the objects of their own input and output prefixes only",
     "ReadPipelineWide": _PIPELINE_WIDE,
     "WritePipelineWide": _PIPELINE_WIDE,
+    "ManageClarifyShadowEndpoints": "a Clarify check of a model serves it on a shadow "
+    "endpoint its job creates, invokes and deletes, naming the endpoint and its "
+    "configuration <endpoint_name_prefix>-<suffix generated at run time>: <prefix>* of this "
+    "account and region only (Clarify's default prefix sm-clarify; the construct warns with "
+    "cdk-sagemaker-pipelines:clarify-shadow-endpoint)",
     "WriteJobLogs": "SageMaker creates one log stream per job under /aws/sagemaker/<JobType>; "
     "stream names are only known at run time",
     "PublishJobMetrics": "cloudwatch:PutMetricData has no resource type; a condition limits it "

@@ -30,6 +30,7 @@ from ..definition.images import parse_image_uri
 from ..definition.permissions import (
     AUTOML_ROLE_ACTIONS,
     AUTOML_ROLE_LIST_TAGS,
+    CLARIFY_SHADOW_ENDPOINT_ACTIONS,
     DEPLOY_ACTIONS,
     DESCRIBE_PACKAGE_ACTIONS,
     EMR_CLUSTER_STATUS_RULE,
@@ -1142,6 +1143,7 @@ def step_role_statements(
         )
     )
     statements += _rollback_alarm_statements(plan, stack)
+    statements += _shadow_endpoint_statements(plan, stack)
     statements += _notification_statements(plan, stack)
     if network:
         statements += network
@@ -1177,6 +1179,30 @@ def _rollback_alarm_statements(plan: PermissionPlan, stack: Stack) -> list[iam.P
             sid="DescribeRollbackAlarms",
             actions=list(ROLLBACK_ALARM_ACTIONS),
             resources=alarms,
+        )
+    ]
+
+
+def _shadow_endpoint_statements(plan: PermissionPlan, stack: Stack) -> list[iam.PolicyStatement]:
+    """The shadow endpoints the Clarify jobs of ``MODEL_BIAS``/``MODEL_EXPLAINABILITY`` checks run.
+
+    The Clarify job, as the check's role, creates an endpoint configuration and an endpoint
+    serving the check's model, invokes it and deletes both; it names them
+    ``<endpoint_name_prefix>-<suffix>``, the prefix the analysis configuration's predictor
+    sets (Clarify's default ``sm-clarify``). Both in the stack's account and region.
+    """
+    if not plan.shadow_endpoint_prefixes:
+        return []
+    resources = [
+        format_arn(stack, service="sagemaker", resource=kind, resource_name=f"{prefix}*")
+        for prefix in plan.shadow_endpoint_prefixes
+        for kind in ("endpoint", "endpoint-config")
+    ]
+    return [
+        iam.PolicyStatement(
+            sid="ManageClarifyShadowEndpoints",
+            actions=list(CLARIFY_SHADOW_ENDPOINT_ACTIONS),
+            resources=resources,
         )
     ]
 

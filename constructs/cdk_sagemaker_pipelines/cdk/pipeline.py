@@ -64,6 +64,8 @@ from ..definition.entries import walk_steps
 from ..definition.jobs import tag_problems, with_job_tags
 from ..definition.permissions import (
     CHECK_STEP_TYPES,
+    CLARIFY_ENDPOINT_NAME_PREFIX,
+    CLARIFY_SHADOW_ENDPOINT_ACTIONS,
     MODEL_FROM_PACKAGE_ACTIONS,
     PENDING_APPROVAL,
     ModelRoles,
@@ -2823,10 +2825,14 @@ class Pipeline(PipelineBase):
             Annotations.of(self).add_warning_v2(
                 f"{WARNING_PREFIX}:clarify-shadow-endpoint",
                 f"ClarifyCheck step(s) {steps} check a model, which the Clarify job serves on a "
-                "shadow endpoint it creates and deletes with the step role: the step role gets "
-                "no endpoint permissions. Grant pipeline.step_role what SageMaker Clarify "
-                "documents for shadow endpoints (creating, describing, invoking and deleting "
-                "endpoints and endpoint configurations) yourself."
+                "shadow endpoint it creates, invokes and deletes with the step role: the step "
+                f"role may do so ({', '.join(CLARIFY_SHADOW_ENDPOINT_ACTIONS)}) on the "
+                f"endpoints and endpoint configurations named {CLARIFY_ENDPOINT_NAME_PREFIX}* "
+                "of this account and region, Clarify's default endpoint_name_prefix. The "
+                "analysis configuration file is read only at run time: if its predictor sets "
+                "another endpoint_name_prefix, add to pipeline.step_role a statement allowing "
+                "those actions on arn:<partition>:sagemaker:<region>:<account>:endpoint/<prefix>* "
+                "and arn:<partition>:sagemaker:<region>:<account>:endpoint-config/<prefix>*."
                 + self._dedicated_role_note(name for name, _ in plan.shadow_endpoint_checks),
             )
 

@@ -122,6 +122,28 @@ CHECK_BASELINE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 # Clarify checks of a model run it on a shadow endpoint that the job creates and deletes.
 CLARIFY_MODEL_CHECK_TYPES = frozenset({"MODEL_BIAS", "MODEL_EXPLAINABILITY"})
+# The name prefix of that endpoint and its configuration when the analysis configuration's
+# predictor sets no endpoint_name_prefix (the Clarify guide's "Analysis configuration
+# files": "The default value is sm-clarify"; the SDK's ModelConfig writes none by default).
+CLARIFY_ENDPOINT_NAME_PREFIX = "sm-clarify"
+# What the Clarify job does with the shadow endpoint, as the job's role: it creates the
+# endpoint configuration and the endpoint, waits for it (describing it), sends the dataset's
+# records to it and deletes both when the analysis is done. The same actions on
+# endpoint-config/sm-clarify-config* and endpoint/sm-clarify-* are what AWS's MLOps
+# Workload Orchestrator solution grants its Clarify monitors; AddTags because a
+# configuration created with tags (the analysis config's `tags`, or an environment that
+# tags everything) needs it: "not authorized to perform: sagemaker:AddTags on resource:
+# …:endpoint-config/sm-clarify-config-…" is the failure otherwise.
+CLARIFY_SHADOW_ENDPOINT_ACTIONS = (
+    "sagemaker:AddTags",
+    "sagemaker:CreateEndpointConfig",
+    "sagemaker:DescribeEndpointConfig",
+    "sagemaker:DeleteEndpointConfig",
+    "sagemaker:CreateEndpoint",
+    "sagemaker:DescribeEndpoint",
+    "sagemaker:InvokeEndpoint",
+    "sagemaker:DeleteEndpoint",
+)
 # The deployment steps (the SDK's EndpointConfigStep, EndpointStep and InferenceComponentStep):
 # the pipeline role creates the hosting resource each names (see DEPLOY_ACTIONS).
 DEPLOY_STEP_TYPES = frozenset({"EndpointConfig", "Endpoint", "InferenceComponent"})
@@ -713,6 +735,9 @@ class PermissionPlan:
     registry_baseline_checks: list[tuple[str, Any]] = field(default_factory=list)
     # (step, model name) of Clarify checks of a model: the job runs it on a shadow endpoint.
     shadow_endpoint_checks: list[tuple[str, Any]] = field(default_factory=list)
+    # The name prefixes of those shadow endpoints and their configurations (Clarify's
+    # default, CLARIFY_ENDPOINT_NAME_PREFIX): the job's role manages <prefix>* of both.
+    shadow_endpoint_prefixes: list[str] = field(default_factory=list)
     # (step, field, kind) of roles, keys and EMR clusters given as expressions: known
     # only at run time, so no statement can name them.
     run_time_resources: list[tuple[str, str, str]] = field(default_factory=list)
@@ -1341,6 +1366,9 @@ class _Planner:
             self.plan.registry_baseline_checks.append((name, group))
         if kind == "ClarifyCheck" and step.get("CheckType") in CLARIFY_MODEL_CHECK_TYPES:
             self.plan.shadow_endpoint_checks.append((name, step.get("ModelName")))
+            # The analysis configuration file (in S3) may set another prefix; the definition
+            # can't say, so the default is granted and the Pipeline construct warns.
+            _add(self.plan.shadow_endpoint_prefixes, CLARIFY_ENDPOINT_NAME_PREFIX)
 
     def _empty_by_default(self, value: Any) -> bool:
         """Whether ``value`` is a parameter whose default value is the empty string."""

@@ -156,6 +156,10 @@ CHECK_TYPES: dict[str, tuple[str, ...]] = {
     "ClarifyCheck": ("DATA_BIAS", "MODEL_BIAS", "MODEL_EXPLAINABILITY"),
 }
 _CHECK_FLAGS = ("SkipCheck", "FailOnViolation", "RegisterNewBaseline")
+# A Clarify job's config input and the file it reads there (steps/check.py's
+# CLARIFY_CONFIG_INPUT and CLARIFY_CONFIG_FILE: that module is imported on first use only).
+CLARIFY_CONFIG_INPUT = "analysis_config"
+CLARIFY_CONFIG_FILE = "analysis_config.json"
 # Clarify checks of a model: the SDK writes the model's name beside Arguments.
 _MODEL_CHECK_TYPES = frozenset({"MODEL_BIAS", "MODEL_EXPLAINABILITY"})
 # Lineage: the SDK's LineageStep, whose Arguments list CreateAction, CreateArtifact and
@@ -317,6 +321,7 @@ class _Validator:
                 self.current = record
                 self._check_step(record)
             self.current = None
+            self._check_shared_check_outputs()
             self._check_dependencies()
             self._check_endpoint_order()
             self._check_cycles()
@@ -613,6 +618,71 @@ class _Validator:
                     name, f"{where}.BackoffRate", f"expected a non-negative number, got {rate!r}"
                 )
 
+    def _check_shared_check_outputs(self) -> None:
+        """Two check steps writing their reports to the same output location.
+
+        Each check job writes fixed file names (``analysis.json``, ``constraints.json``…)
+        under its output, so the second overwrites the first's report and baselines (an SDK
+        ``DataConfig`` reused across checks gives them the same ``s3_output_path``). The
+        locations are compared as written: equal expressions are the same place at run time.
+        """
+        first: dict[str, str] = {}
+        field_path = "Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri"
+        for record in self.steps.values():
+            if record.kind not in CHECK_TYPES:
+                continue
+            arguments = record.entry.get("Arguments")
+            config = (
+                arguments.get("ProcessingOutputConfig") if isinstance(arguments, Mapping) else None
+            )
+            outputs = config.get("Outputs") if isinstance(config, Mapping) else None
+            output = outputs[0] if isinstance(outputs, list) and outputs else None
+            s3_output = output.get("S3Output") if isinstance(output, Mapping) else None
+            uri = s3_output.get("S3Uri") if isinstance(s3_output, Mapping) else None
+            if uri is None:
+                continue
+            key = json.dumps(uri, sort_keys=True)
+            other = first.setdefault(key, record.name)
+            if other != record.name:
+                self.add(
+                    record.name,
+                    field_path,
+                    f"check steps '{other}' and '{record.name}' write their reports to the same "
+                    f"location {_shown(uri)[:120]}: the later job overwrites the other's "
+                    "report and baselines",
+                    "give each check its own output location (output_s3_uri=, or a "
+                    "DataConfig per check in the SDK), or leave it out for a per-step default",
+                )
+
+    def _check_clarify_config_name(self, record: StepRecord) -> None:
+        """A Clarify job's analysis configuration file not named ``analysis_config.json``.
+
+        As ``ClarifyCheckStep`` checks it in Python, for JSON definitions (``RawStep``, an
+        SDK file): the config input copies the object under its own name and Clarify reads
+        ``analysis_config.json`` there, so another name fails only when the job runs. A
+        prefix (no ``.json`` last segment) or a run-time location is left alone.
+        """
+        arguments = record.entry.get("Arguments")
+        inputs = arguments.get("ProcessingInputs") if isinstance(arguments, Mapping) else None
+        if not isinstance(inputs, list):
+            return
+        for index, entry in enumerate(inputs):
+            if not isinstance(entry, Mapping) or entry.get("InputName") != CLARIFY_CONFIG_INPUT:
+                continue
+            s3_input = entry.get("S3Input")
+            uri = s3_input.get("S3Uri") if isinstance(s3_input, Mapping) else None
+            if not isinstance(uri, str) or is_token(uri):
+                continue
+            file_name = uri.rsplit("/", 1)[-1]
+            if file_name.lower().endswith(".json") and file_name != CLARIFY_CONFIG_FILE:
+                self.add(
+                    record.name,
+                    f"Arguments.ProcessingInputs[{index}].S3Input.S3Uri",
+                    f"the analysis configuration {uri!r} is a file named {file_name!r}, but "
+                    f"Clarify reads it as {CLARIFY_CONFIG_FILE}",
+                    f"name the object …/{CLARIFY_CONFIG_FILE}, or give the prefix holding it",
+                )
+
     def _check_check_settings(self, record: StepRecord) -> None:
         """A check step's settings beside Arguments: its check type, flags and baselines."""
         entry, name = record.entry, record.name
@@ -687,6 +757,8 @@ class _Validator:
             # parameter, an execution variable, a job name): checked as the API's S3Uri.
             checker = ShapeChecker(step=name, typer=self)
             self.problems.extend(checker.check(value, "S3Uri", member))
+        if record.kind == "ClarifyCheck":
+            self._check_clarify_config_name(record)
         # The names the service looks up at run time (ListModelPackages, the shadow
         # endpoint's CreateEndpointConfig), checked as the API's shapes take them.
         for member, shape_name in (

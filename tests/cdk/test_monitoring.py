@@ -99,6 +99,45 @@ def test_alarm_may_use_the_key_of_an_encrypted_topic():
     } in key_policy["Statement"]
 
 
+def test_alarms_of_one_encrypted_topic_read_its_key_once_and_are_each_admitted(monkeypatch):
+    # Each alarm read the topic's key and created two principals, a jsii round trip each:
+    # a topic of several alarms (a pipeline's, its dead-letter queues') is read once.
+    from jsii._kernel.providers import process
+
+    requests: list[str] = []
+    send = process._NodeProcess.send
+
+    def counted(self: Any, request: Any, response_type: Any) -> Any:
+        requests.append(str(getattr(request, "property", None) or getattr(request, "fqn", "")))
+        return send(self, request, response_type)
+
+    stack = new_stack()
+    key = kms.Key(stack, "Key")
+    topic = sns.Topic(stack, "Alerts", master_key=key)
+    pipeline = Pipeline.from_pipeline_name(stack, "Other", "other-pipeline")
+    queues = [sqs.Queue(stack, f"DeadLetters{index}") for index in range(2)]
+    monkeypatch.setattr(process._NodeProcess, "send", counted)
+    monitoring = PipelineMonitoring(
+        stack, "Monitoring", pipeline=pipeline, alarm_topic=topic, dead_letter_queues=queues
+    )
+    monkeypatch.undo()
+    assert requests.count("masterKey") == 1
+    assert requests.count("aws-cdk-lib.aws_iam.ServicePrincipal") == 1
+    template = Template.from_stack(stack)
+    alarms = [monitoring.failed_executions_alarm, *monitoring.dead_letter_alarms]
+    assert [s["Condition"] for s in _publishers(template, "cloudwatch.amazonaws.com")] == [
+        {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [logical_id(alarm), "Arn"]}}}
+        for alarm in alarms
+    ]
+    key_policy = resource(template, logical_id(key))["Properties"]["KeyPolicy"]
+    assert {
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Resource": "*",
+    } in key_policy["Statement"]
+
+
 def test_alarm_may_use_the_key_behind_the_alias_of_an_encrypted_topic():
     # The alias grants through its target key, whose policy this app writes: no warning.
     stack = new_stack()

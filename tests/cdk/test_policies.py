@@ -1277,6 +1277,58 @@ def test_a_second_synth_acknowledges_nothing_again():
     assert entries() == first
 
 
+def test_a_stacks_pipelines_are_acknowledged_as_synthesized_from_one_rendering_per_synth(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # Each pipeline rendered its statements again at every synth, three jsii round trips
+    # apiece: a stack's are rendered together, once per synth, each pipeline's still
+    # acknowledged as the template names them.
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    store = ArtifactStore(cdk.Stack(app, "Platform", env=env), "Artifacts")
+    team = cdk.Stack(app, "Team", env=env)
+    pipelines = [
+        Pipeline(
+            team,
+            f"Training{index}",
+            definition=prep_and_train(),
+            artifact_store=store,
+            pipeline_name=f"{NAME}-{index}",
+        )
+        for index in range(3)
+    ]
+    rendered: list[Any] = []
+    resolve = cdk.Stack.resolve
+
+    def recording(self: cdk.Stack, obj: Any) -> Any:
+        value = resolve(self, obj)
+        if isinstance(value, dict) and "Statement" in value and self is team:
+            rendered.append(value)
+        return value
+
+    monkeypatch.setattr(cdk.Stack, "resolve", recording)
+    template = Template.from_stack(team)
+    app.synth(force=True)
+    monkeypatch.undo()
+    assert len(rendered) == 2  # one per synth
+    for pipeline in pipelines:
+        acknowledged = _acknowledged(pipeline.step_role_policy)
+        wildcards = [
+            flat
+            for statement in statements(template, pipeline.step_role_policy).values()
+            for resource in (
+                statement["Resource"]
+                if isinstance(statement["Resource"], list)
+                else [statement["Resource"]]
+            )
+            if "Fn::GetStackOutput" in json.dumps(resource)
+            and "*" in (flat := flatten_reference(resource))
+        ]
+        assert wildcards
+        for flat in wildcards:
+            assert f"Annotation::{WILDCARD_RULE}[Resource::{flat}]" in acknowledged
+
+
 @pytest.mark.parametrize(
     ("reference", "flat"),
     [

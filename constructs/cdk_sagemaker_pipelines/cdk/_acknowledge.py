@@ -259,8 +259,24 @@ def acknowledge_wildcards_of(
     template names them (see ``_AcknowledgeAsSynthesized``).
     """
     results = _acknowledge_groups(stack, groups, already=None, rendered=rendered)
-    node_of(stack).add_validation(_AcknowledgeAsSynthesized(stack, groups, results))
+    batch: _SynthRenders | None = getattr(stack, _SYNTH_RENDERS, None)
+    if batch is None:
+        batch = _SynthRenders(stack)
+        setattr(stack, _SYNTH_RENDERS, batch)
+    validation = _AcknowledgeAsSynthesized(stack, groups, results, batch)
+    batch.members.append(validation)
+    node_of(stack).add_validation(validation)
     return results
+
+
+def _render(stack: Stack, statements: list[iam.PolicyStatement]) -> list[Any]:
+    """``statements`` as ``stack``'s template names them, one per statement, in order.
+
+    ``to_json`` renders each statement as it is (a document merges statements only when it
+    is resolved itself), so statements rendered together come out as they would apart.
+    """
+    resolved = stack.resolve(iam.PolicyDocument(statements=statements).to_json())
+    return list(resolved.get("Statement", [])) if resolved else []
 
 
 def _acknowledge_groups(
@@ -270,10 +286,8 @@ def _acknowledge_groups(
     rendered: Sequence[Any] | None = None,
 ) -> list[list[str]]:
     if rendered is None:
-        everything = [statement for _, statements, _ in groups for statement in statements]
         # One statement rendered per statement given, in order: split again by group below.
-        resolved = stack.resolve(iam.PolicyDocument(statements=everything).to_json())
-        rendered = resolved.get("Statement", []) if resolved else []
+        rendered = _render(stack, _statements_of(groups))
     results: list[list[str]] = []
     start = 0
     for index, (scope, statements, subject) in enumerate(groups):
@@ -282,6 +296,48 @@ def _acknowledge_groups(
         done = already[index] if already is not None else []
         results.append(_acknowledge(scope, group, subject, done))
     return results
+
+
+def _statements_of(
+    groups: Sequence[tuple[IConstruct, list[iam.PolicyStatement], str]],
+) -> list[iam.PolicyStatement]:
+    return [statement for _, statements, _ in groups for statement in statements]
+
+
+# The attribute of a stack that holds its _SynthRenders (on the stack, not in a weak
+# dictionary: its members refer to the stack, which would then never be collected).
+_SYNTH_RENDERS = "_cdk_sagemaker_pipelines_synth_renders"
+
+
+class _SynthRenders:
+    """A stack's synth-time acknowledgers, whose statements are rendered together.
+
+    Each ``acknowledge_wildcards_of`` call adds one; rendered one by one, each took three
+    round trips to jsii at every synth. The first of them to run at a synth renders every
+    member's statements in one document (all references are resolved by then: aws-cdk-lib
+    runs validations after it prepares the whole app) and each member takes its share.
+    """
+
+    def __init__(self, stack: Stack) -> None:
+        self._stack = stack
+        self.members: list[_AcknowledgeAsSynthesized] = []
+        # Each member's rendered statements not yet taken, by member: filled at a synth's
+        # first validation, emptied as the members take theirs.
+        self._pending: dict[int, list[Any]] = {}
+
+    def rendered(self, member: _AcknowledgeAsSynthesized) -> list[Any]:
+        """``member``'s statements as this synth's template names them."""
+        if id(member) not in self._pending:
+            # Taken already: a new synth (app.synth(force=True), Template.from_stack).
+            everything = _render(
+                self._stack, [s for m in self.members for s in _statements_of(m.groups)]
+            )
+            self._pending, start = {}, 0
+            for each in self.members:
+                count = len(_statements_of(each.groups))
+                self._pending[id(each)] = everything[start : start + count]
+                start += count
+        return self._pending.pop(id(member))
 
 
 @jsii.implements(IValidation)
@@ -300,9 +356,11 @@ class _AcknowledgeAsSynthesized:
         stack: Stack,
         groups: Sequence[tuple[IConstruct, list[iam.PolicyStatement], str]],
         acknowledged: list[list[str]],
+        batch: _SynthRenders,
     ) -> None:
         self._stack = stack
-        self._groups = groups
+        self.groups = groups
+        self._batch = batch
         # A copy: the caller's lists stay what construction acknowledged.
         self._acknowledged = [list(ids) for ids in acknowledged]
 
@@ -312,7 +370,12 @@ class _AcknowledgeAsSynthesized:
         Each synth runs the validations again (``app.synth(force=True)``,
         ``Template.from_stack``): what an earlier one acknowledged is not recorded twice.
         """
-        found = _acknowledge_groups(self._stack, self._groups, already=self._acknowledged)
+        found = _acknowledge_groups(
+            self._stack,
+            self.groups,
+            already=self._acknowledged,
+            rendered=self._batch.rendered(self),
+        )
         for done, ids in zip(self._acknowledged, found, strict=True):
             done.extend(finding for finding in ids if finding not in done)
         return []

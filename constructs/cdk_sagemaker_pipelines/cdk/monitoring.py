@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 from aws_cdk import Annotations, ArnFormat, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -625,6 +627,40 @@ def _notify_topic_problems(
     return [ArgumentProblem(None, p.field, p.message, p.hint) for p in problems if p is not None]
 
 
+class _TopicFacts(NamedTuple):
+    """What ``let_alarm_publish`` reads of a topic, and the principal it allows."""
+
+    arn: str
+    key: Any
+    cloudwatch: iam.ServicePrincipal
+
+
+# Per topic: its ARN and key are fixed once it exists, and each read is a round trip to
+# jsii; a topic that several alarms publish to (one per pipeline) is read once. The
+# principal renders the same wherever it is used: one per topic, not two per alarm.
+_TOPIC_FACTS: weakref.WeakKeyDictionary[Any, _TopicFacts] = weakref.WeakKeyDictionary()
+
+
+def _topic_facts(topic: sns.ITopic) -> _TopicFacts:
+    """``topic``'s ARN and key (``master_key``, None for none), read once per topic."""
+    try:
+        return _TOPIC_FACTS[topic]
+    except KeyError:
+        pass
+    except TypeError:  # not weakly referenceable: read every time
+        return _read_topic_facts(topic)
+    facts = _TOPIC_FACTS[topic] = _read_topic_facts(topic)
+    return facts
+
+
+def _read_topic_facts(topic: sns.ITopic) -> _TopicFacts:
+    return _TopicFacts(
+        topic.topic_arn,
+        getattr(topic, "master_key", None),
+        iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL),
+    )
+
+
 def let_alarm_publish(alarm: Notifier, topic: sns.ITopic, *, source_arn: str | None = None) -> None:
     """Let CloudWatch deliver ``alarm``'s notifications to ``topic``.
 
@@ -635,11 +671,12 @@ def let_alarm_publish(alarm: Notifier, topic: sns.ITopic, *, source_arn: str | N
     ``source_arn`` is the alarm's ARN as the topic's stack must write it, for a topic of
     another stack (default: the alarm's ARN attribute).
     """
+    facts = _topic_facts(topic)
     added = topic.add_to_resource_policy(
         iam.PolicyStatement(
-            principals=[iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL)],
+            principals=[facts.cloudwatch],
             actions=["sns:Publish"],
-            resources=[topic.topic_arn],
+            resources=[facts.arn],
             conditions={"ArnEquals": {"aws:SourceArn": source_arn or alarm.alarm_arn}},
         )
     )
@@ -653,12 +690,12 @@ def let_alarm_publish(alarm: Notifier, topic: sns.ITopic, *, source_arn: str | N
             f"allow {CLOUDWATCH_PRINCIPAL} sns:Publish in it (condition aws:SourceArn = this "
             "alarm's ARN), or the alarm's notifications are dropped.",
         )
-    key = getattr(topic, "master_key", None)
+    key = facts.key
     if isinstance(key, kms.Alias):
         # An alias of this app grants through its key (and an imported alias can't).
         key = key.alias_target_key
     if isinstance(key, kms.Key):
-        key.grant(iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL), "kms:Decrypt", "kms:GenerateDataKey*")
+        key.grant(facts.cloudwatch, "kms:Decrypt", "kms:GenerateDataKey*")
     elif key is not None:
         Annotations.of(alarm).add_warning_v2(
             f"{WARNING_PREFIX}:alarm-topic-key",

@@ -1741,7 +1741,7 @@ def _repositories_problem(repositories: object) -> Problem | None:
 
 @jsii.implements(sagemaker.IEndpoint)
 class ModelEndpoint(Resource):
-    """A registered model version served by a real-time SageMaker endpoint.
+    """A registered model version served by a real-time (or asynchronous) SageMaker endpoint.
 
     Creates a SageMaker Model from the version (its image, model data and environment
     come from the version), an EndpointConfig of one production variant, encrypted with
@@ -1753,7 +1753,11 @@ class ModelEndpoint(Resource):
 
     The variant runs on instances (``instance_type``, ``initial_instance_count``), or is
     serverless (``serverless=ServerlessConfig(…)``: memory and concurrency, billed per
-    request). The execution role (unless ``role=``) may read the version's model data
+    request). ``async_inference=AsyncInference(…)`` queues the requests instead: callers
+    put them under ``async-inference/<endpoint>/input/`` of the store and call
+    ``InvokeEndpointAsync`` (``grant_invoke_async``), SageMaker writes results and
+    failures beside them, and ``add_async_auto_scaling`` scales on the backlog, down to 0
+    instances. The execution role (unless ``role=``) may read the version's model data
     under ``models/`` of ``model_store`` (Default: ``artifact_store``) and decrypt it, pull
     from ``image_repositories``, write the endpoint's logs and metrics and, with data
     capture, write under ``data-capture/<endpoint>/`` of the store; with ``vpc``, create

@@ -452,6 +452,44 @@ def test_language_check_step_example_compiles() -> None:
     }
 
 
+def test_language_bias_threshold_example_compiles() -> None:
+    namespace = _seed_example()
+    namespace["config_bucket"] = "my-config-bucket"
+    # The check example's registration (RegisterModel(..., …)) is not this test's concern.
+    namespace["RegisterModel"] = lambda *_, **__: None
+    exec(_doc_python(LANGUAGE, "QualityCheckStep("), namespace)
+    exec(_doc_python(LANGUAGE, "bias_gate = ConditionStep("), namespace)
+    pipeline = namespace["PipelineDefinition"](
+        parameters=[namespace["input_data"], namespace["max_dpl"]],
+        steps=[namespace["bias_gate"]],
+    )
+    steps = {step["Name"]: step for step in pipeline.to_definition(namespace["BINDER"])["Steps"]}
+    (condition,) = steps["DataBiasWithinThreshold"]["Arguments"]["Conditions"]
+    assert condition["LeftValue"]["Std:JsonGet"] == {
+        "S3Uri": {
+            "Std:Join": {
+                "On": "",
+                "Values": [{"Get": "Steps.DataBiasCheck.CalculatedBaselineConstraints"}],
+            }
+        },
+        "Path": "pre_training_bias_metrics.facets.gender[0].metrics[1].value",
+    }
+    assert [step["Name"] for step in steps["DataBiasWithinThreshold"]["Arguments"]["IfSteps"]] == [
+        "Train"
+    ]
+    # The message the section quotes for a filter in the path.
+    filtered = namespace["JsonGet"](
+        s3_uri=namespace["data_bias"].properties.CalculatedBaselineConstraints,
+        json_path="pre_training_bias_metrics.facets.gender[0].metrics[?(@.name=='DPL')].value",
+    )
+    gate = namespace["ConditionStep"](
+        name="Filtered",
+        conditions=[namespace["ConditionLessThanOrEqualTo"](left=filtered, right=0.1)],
+    )
+    with pytest.raises(definition.PipelineValidationError, match="is not a valid JsonPath"):
+        namespace["PipelineDefinition"](steps=[gate]).to_definition(namespace["BINDER"])
+
+
 def test_language_asset_file_example_compiles_and_lists_its_upload(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -573,6 +573,85 @@ def test_registry_show_prints_a_versions_files_reports_and_execution(
     )
 
 
+def test_registry_show_summarises_clarify_bias_and_explainability_reports(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: only the files' locations, where a model quality report shows its values.
+    monkeypatch.chdir(ws.root)
+
+    def group(value: str, **metrics: float) -> dict[str, Any]:
+        listed = [{"name": name, "description": name, "value": v} for name, v in metrics.items()]
+        return {"value_or_threshold": value, "metrics": listed}
+
+    # Clarify's analysis.json, as SageMaker's guide "Analysis Results" lays it out.
+    bias = ws.file(
+        "reports/bias.json",
+        json.dumps(
+            {
+                "version": "1.0",
+                "pre_training_bias_metrics": {
+                    "label": "target",
+                    "facets": {"gender": [group("0", CI=0.05)]},
+                },
+                "post_training_bias_metrics": {
+                    "label": "target",
+                    "facets": {
+                        "gender": [group("0", DPPL=0.12, DI=0.85)],
+                        "age": [group("(40, 90]", DPPL=-0.3), {"metrics": "not a list"}],
+                    },
+                },
+            }
+        ),
+    )
+    shap = ws.file(
+        "reports/shap.json",
+        json.dumps(
+            {
+                "version": "1.0",
+                "explanations": {
+                    "kernel_shap": {
+                        "target": {
+                            "global_shap_values": {
+                                "tenure": 0.05,
+                                "age": -0.31,
+                                "income": 0.12,
+                                "zip": 0.01,
+                            },
+                            "expected_value": 0.4,
+                        }
+                    }
+                },
+            }
+        ),
+    )
+    ModelRegistry(ws.root / ".smpipe").register(
+        "churn",
+        {
+            "ModelApprovalStatus": "Approved",
+            "ModelMetrics": {
+                "Bias": {"PostTrainingReport": {"LocalPath": "metrics/Bias-Post.json"}},
+                "Explainability": {"Report": {"LocalPath": "metrics/Explainability.json"}},
+            },
+        },
+        {"metrics/Bias-Post.json": bias, "metrics/Explainability.json": shap},
+        dt.datetime(2024, 5, 1, 10, 12, 3, tzinfo=dt.UTC),
+    )
+
+    assert smpipe(ws, "registry", "show", "churn", "1") == 0
+
+    version = ".smpipe/registry/churn/1"
+    assert (
+        "Model metrics:\n"
+        f"  Bias PostTrainingReport: {version}/metrics/Bias-Post.json\n"
+        "    pre-training, facet gender=0: CI=0.05\n"
+        "    post-training, facet gender=0: DPPL=0.12, DI=0.85\n"
+        "    post-training, facet age=(40, 90]: DPPL=-0.3\n"
+        f"  Explainability Report: {version}/metrics/Explainability.json\n"
+        "    SHAP, label target: age=-0.31, income=0.12, tenure=0.05 (+1 more)\n"
+        "Drift check baselines: none\n"
+    ) in capsys.readouterr().out
+
+
 def test_registry_show_names_an_uncompressed_models_s3_prefix(
     ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -304,6 +304,9 @@ def render_package_text(package: ModelPackage) -> str:
           ModelQuality Statistics: s3://bucket/evaluation/evaluation.json
                                    .smpipe/registry/breast-cancer/3/metrics/ModelQuality-Statistics.json
             accuracy=0.95
+          Bias PostTrainingReport: s3://bucket/model-bias/analysis.json
+                                   .smpipe/registry/breast-cancer/3/metrics/Bias-PostTrainingReport.json
+            post-training, facet gender=0: DPPL=0.12, DI=0.85
         Drift check baselines: none
         Approve it: smpipe registry approve breast-cancer 3
     """
@@ -369,12 +372,77 @@ def render_package_text(package: ModelPackage) -> str:
                         shown_path,
                     )
                 )
-                values = _model_quality_values(parsed.get(kind, {}).get(report))
+                document = parsed.get(kind, {}).get(report)
+                values = _model_quality_values(document)
                 if values:
                     lines.append("    " + ", ".join(f"{name}={value}" for name, value in values))
+                lines.extend(f"    {line}" for line in _clarify_summary(document))
     if package.approval_status != "Approved":
         lines.append(f"Approve it: smpipe registry approve {package.group} {package.version}")
     return "\n".join(lines) + "\n"
+
+
+# Clarify's analysis.json sections of bias metrics, as the summary names them.
+_BIAS_SECTIONS = (
+    ("pre_training_bias_metrics", "pre-training"),
+    ("post_training_bias_metrics", "post-training"),
+)
+# The most influential features shown of a SHAP analysis, per label: a summary, not the report.
+_SHAP_FEATURES_SHOWN = 3
+
+
+def _clarify_summary(report: object) -> list[str]:
+    """A Clarify report's figures (``analysis.json``), one line per facet group or label.
+
+    Bias: ``<section>_bias_metrics.facets.<facet>`` is a list of groups, each with its
+    ``value_or_threshold`` and ``metrics`` (``name``, ``value``), as SageMaker's guide
+    "Analysis Results" lays it out. Explainability: ``explanations.kernel_shap.<label>.
+    global_shap_values`` (feature → mean absolute SHAP value), the largest shown. Anything
+    else (a model quality report, text) gives no lines.
+    """
+    if not isinstance(report, Mapping):
+        return []
+    lines: list[str] = []
+    for section, title in _BIAS_SECTIONS:
+        facets = report.get(section, {})
+        facets = facets.get("facets") if isinstance(facets, Mapping) else None
+        if not isinstance(facets, Mapping):
+            continue
+        for facet, groups in facets.items():
+            for group in groups if isinstance(groups, list) else []:
+                if not isinstance(group, Mapping):
+                    continue
+                metrics = group.get("metrics")
+                shown = [
+                    f"{metric['name']}={metric['value']}"
+                    for metric in (metrics if isinstance(metrics, list) else [])
+                    if isinstance(metric, Mapping)
+                    and isinstance(metric.get("name"), str)
+                    and isinstance(metric.get("value"), int | float | str)
+                    and not isinstance(metric.get("value"), bool)
+                ]
+                if shown:
+                    where = f"{facet}={group.get('value_or_threshold', '?')}"
+                    lines.append(f"{title}, facet {where}: {', '.join(shown)}")
+    shap = report.get("explanations", {})
+    shap = shap.get("kernel_shap") if isinstance(shap, Mapping) else None
+    for label, explanation in shap.items() if isinstance(shap, Mapping) else ():
+        values = explanation.get("global_shap_values") if isinstance(explanation, Mapping) else None
+        if not isinstance(values, Mapping):
+            continue
+        numbers = [
+            (str(feature), value)
+            for feature, value in values.items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        ]
+        numbers.sort(key=lambda item: -abs(item[1]))
+        if numbers:
+            largest = numbers[:_SHAP_FEATURES_SHOWN]
+            top = ", ".join(f"{feature}={value}" for feature, value in largest)
+            more = len(numbers) - _SHAP_FEATURES_SHOWN
+            suffix = f" (+{more} more)" if more > 0 else ""
+            lines.append(f"SHAP, label {label}: {top}{suffix}")
+    return lines
 
 
 def _located(label: str, uri: Any, local: Any, shown: Callable[[Path], str]) -> list[str]:

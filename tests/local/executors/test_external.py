@@ -15,14 +15,18 @@ from cdk_sagemaker_pipelines.definition import (
     CallbackStep,
     ClarifyCheckStep,
     ConditionEquals,
+    ConditionLessThanOrEqualTo,
     ConditionStep,
     DataBiasCheckConfig,
     DataQualityCheckConfig,
     DatasetFormat,
     EMRStep,
     FailStep,
+    Join,
+    JsonGet,
     LambdaStep,
     OutputType,
+    ParameterFloat,
     ParameterString,
     QualityCheckStep,
     StepOutput,
@@ -352,6 +356,48 @@ def test_check_steps_written_in_python_take_supplied_baselines_or_fail(ws: Works
     assert done.properties("DataBias") == {
         "CalculatedBaselineConstraints": "s3://baselines/bias.json"
     }
+
+
+@pytest.mark.parametrize(("dpl", "status"), [(0.05, "Succeeded"), (0.2, "Failed")])
+def test_a_bias_metric_above_its_threshold_fails_the_run(
+    ws: Workspace, dpl: float, status: str
+) -> None:
+    # language.md's bias gate: JsonGet on the Clarify check's analysis.json, stood in for by
+    # --callback-output (the runner doesn't run Clarify), then a ConditionStep.
+    metrics = [
+        {"name": "CI", "description": "Class Imbalance (CI)", "value": 0.3},
+        {"name": "DPL", "description": "Difference in Positive Proportions", "value": dpl},
+    ]
+    facets = {"gender": [{"value_or_threshold": "F", "metrics": metrics}]}
+    report = {"version": "1.0", "pre_training_bias_metrics": {"label": "y", "facets": facets}}
+    ws.file("clarify/analysis.json", json.dumps(report))
+    bias = ClarifyCheckStep(
+        name="DataBias",
+        clarify_check_config=DataBiasCheckConfig(
+            dataset="s3://data-bucket/train/",
+            analysis_config="s3://data-bucket/analysis_config.json",
+        ),
+    )
+    max_dpl = ParameterFloat(name="MaxDPL", default_value=0.1)
+    measured = JsonGet(
+        s3_uri=bias.properties.CalculatedBaselineConstraints,
+        json_path="pre_training_bias_metrics.facets.gender[0].metrics[1].value",
+    )
+    message = Join(on=" ", values=["DPL", measured, "is above", max_dpl])
+    gate = ConditionStep(
+        name="BiasWithinThreshold",
+        conditions=[ConditionLessThanOrEqualTo(left=measured, right=max_dpl)],
+        else_steps=[FailStep(name="TooBiased", error_message=message)],
+    )
+    analysis = "s3://data-bucket/clarify/analysis.json"
+    supplied = {"DataBias": {"CalculatedBaselineConstraints": analysis}}
+
+    result = ws.runner(callback_outputs=supplied).run(compile_steps([gate], [max_dpl]))
+
+    assert result.status == status, result.failure_reason
+    assert result.properties("BiasWithinThreshold") == {"Outcome": status == "Succeeded"}
+    if status == "Failed":
+        assert result.step("TooBiased").failure_reason == "DPL 0.2 is above 0.1"
 
 
 @pytest.mark.parametrize(

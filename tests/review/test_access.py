@@ -610,6 +610,15 @@ def boundary(template: dict[str, Any], statements: list[dict[str, Any]]) -> None
 EVERYTHING = {"Effect": "Allow", "Action": "*", "Resource": "*"}
 
 
+def _deny_deletes(key: str) -> dict[str, Any]:
+    """The step role's Deny of ``s3:DeleteObject`` on the artifacts bucket's ``key``."""
+    return {
+        "Effect": "Deny",
+        "Action": "s3:DeleteObject",
+        "Resource": s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, f"/{key}"),
+    }
+
+
 def _with_list_prefix(operator: str, prefix: str) -> Any:
     def edit(template: dict[str, Any]) -> None:
         step_policy(template)[1]["Condition"] = {operator: {"s3:prefix": [prefix]}}
@@ -732,6 +741,19 @@ WIDENING_EDITS: dict[str, tuple[Any, Any]] = {
         _sagemaker_in_the_account,
         _sagemaker_everywhere,
     ),
+    # NotAction excludes: excluding a wildcard's part (s3:GetObject of s3:Get*) lets more in.
+    "NotAction narrowed from s3:Get* to s3:GetObject": (
+        lambda t: step_policy(t).append(
+            {"Effect": "Allow", "NotAction": "s3:Get*", "Resource": "*"}
+        ),
+        lambda t: step_policy(t).append(
+            {"Effect": "Allow", "NotAction": "s3:GetObject", "Resource": "*"}
+        ),
+    ),
+    "a role's Deny replaced by one on a narrower prefix": (
+        lambda t: step_policy(t).append(_deny_deletes("executions/*")),
+        lambda t: step_policy(t).append(_deny_deletes("executions/dev-ml-training/*")),
+    ),
 }
 
 
@@ -767,6 +789,18 @@ NARROWING_EDITS: dict[str, tuple[Any, Any]] = {
     "sagemaker actions narrowed from * to the account's ARNs": (
         _sagemaker_everywhere,
         _sagemaker_in_the_account,
+    ),
+    "a condition added to an Allow": (
+        None,
+        lambda t: pipeline_policy(t)[2]["Condition"].__setitem__(
+            "Bool", {"aws:SecureTransport": "true"}
+        ),
+    ),
+    "a role's Deny replaced by one on its whole bucket and every delete": (
+        lambda t: step_policy(t).append(_deny_deletes("executions/dev-ml-training/*")),
+        lambda t: step_policy(t).append(
+            {**_deny_deletes("*"), "Action": ["s3:Delete*"]},
+        ),
     ),
 }
 
@@ -821,6 +855,29 @@ DENY_INSECURE = {
     "Resource": s3_arn({"Ref": "DataBucket11AA22BB"}, "/*"),
     "Condition": {"Bool": {"aws:SecureTransport": "false"}},
 }
+
+
+# As ``ArtifactStore`` denies it: a create under ``sealed/`` without If-None-Match.
+CREATE_WITHOUT_IF_NONE_MATCH = {
+    "Null": {"s3:if-none-match": "true"},
+    "Bool": {"s3:ObjectCreationOperation": "true"},
+}
+
+
+def sealed_written_once(
+    key: str = "*",
+    action: str = "s3:PutObject",
+    condition: dict[str, Any] = CREATE_WITHOUT_IF_NONE_MATCH,
+    principal: Any = "*",
+) -> dict[str, Any]:
+    """A ``SealedKeysAreWrittenOnce`` Deny on the Data bucket's ``sealed/<key>``."""
+    return {
+        "Effect": "Deny",
+        "Principal": {"AWS": principal},
+        "Action": action,
+        "Resource": s3_arn({"Ref": "DataBucket11AA22BB"}, f"/sealed/{key}"),
+        "Condition": condition,
+    }
 
 
 def data_read_by_step_role(prefix: str) -> dict[str, Any]:
@@ -884,6 +941,35 @@ RESOURCE_POLICY_WIDENINGS: dict[str, tuple[Any, Any]] = {
         bucket_policy(DENY_INSECURE),
         bucket_policy({**DENY_INSECURE, "Action": "s3:PutObject"}),
     ),
+    "a bucket policy's Deny replaced by one on a narrower prefix": (
+        bucket_policy(sealed_written_once("*")),
+        bucket_policy(sealed_written_once("dev-ml-training/*")),
+    ),
+    "a bucket policy's Deny replaced by one of a narrower action": (
+        bucket_policy(sealed_written_once(action="s3:Put*")),
+        bucket_policy(sealed_written_once(action="s3:PutObject")),
+    ),
+    "a bucket policy's Deny replaced by one with a condition added": (
+        bucket_policy(sealed_written_once(condition={"Null": {"s3:if-none-match": "true"}})),
+        bucket_policy(sealed_written_once()),
+    ),
+    "a bucket policy's Deny replaced by one with a condition's value changed": (
+        bucket_policy(sealed_written_once()),
+        bucket_policy(
+            sealed_written_once(
+                condition={**CREATE_WITHOUT_IF_NONE_MATCH, "Null": {"s3:if-none-match": "false"}}
+            )
+        ),
+    ),
+    # arn:aws:s3:::* is every bucket, none of their objects.
+    "a bucket policy's Deny replaced by one on every bucket": (
+        bucket_policy(sealed_written_once()),
+        bucket_policy({**sealed_written_once(), "Resource": "arn:aws:s3:::*"}),
+    ),
+    "a bucket policy's Deny of everyone replaced by one of the step role": (
+        bucket_policy(sealed_written_once()),
+        bucket_policy(sealed_written_once(principal=STEP_ROLE_ARN)),
+    ),
     "a key policy grants * decrypt": (
         key_policy(key_allows(ACCOUNT_ROOT, "kms:*")),
         key_policy(key_allows(ACCOUNT_ROOT, "kms:*"), key_allows("*", "kms:Decrypt")),
@@ -925,6 +1011,27 @@ RESOURCE_POLICY_NARROWINGS: dict[str, tuple[Any, Any]] = {
     "a bucket policy's Deny added": (
         bucket_policy(data_read_by_step_role("curated/*")),
         bucket_policy(DENY_INSECURE, data_read_by_step_role("curated/*")),
+    ),
+    # The upgrade of ``SealedKeysAreWrittenOnce``: one statement per pipeline (on
+    # ``sealed/<pipeline>/*``) gives way to one on ``sealed/*``, same action and condition.
+    "per-pipeline Deny statements replaced by one store-wide": (
+        bucket_policy(
+            {**sealed_written_once("dev-ml-training/*"), "Sid": "SealedKeysAreWrittenOnceA1"},
+            {**sealed_written_once("dev-ml-scoring/*"), "Sid": "SealedKeysAreWrittenOnceB2"},
+        ),
+        bucket_policy({**sealed_written_once("*"), "Sid": "SealedKeysAreWrittenOnce"}),
+    ),
+    "a bucket policy's Deny replaced by one of s3:Put*": (
+        bucket_policy(sealed_written_once()),
+        bucket_policy(sealed_written_once(action="s3:Put*")),
+    ),
+    "a bucket policy's Deny replaced by one with a condition key fewer": (
+        bucket_policy(sealed_written_once()),
+        bucket_policy(sealed_written_once(condition={"Null": {"s3:if-none-match": "true"}})),
+    ),
+    "a bucket policy's Deny of the step role replaced by one of everyone": (
+        bucket_policy(sealed_written_once(principal=STEP_ROLE_ARN)),
+        bucket_policy(sealed_written_once()),
     ),
     "a key policy's * grant narrowed to the step role": (
         key_policy(key_allows(ACCOUNT_ROOT, "kms:*"), key_allows("*", "kms:Decrypt")),
@@ -977,6 +1084,25 @@ def test_a_bucket_policy_granting_a_new_prefix_is_shown_in_the_diff(
     data = json.loads(run(capsys, "base", "head", "--json")[1])
     (change,) = data["resource_policies"]
     assert change["widening"][0]["principal"] == "dev/Ml/StepRole"
+
+
+def test_per_pipeline_denials_given_way_to_a_store_wide_one_are_listed_not_flagged(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The SealedKeysAreWrittenOnce upgrade: a reviewer still sees each denial removed.
+    upgrade = RESOURCE_POLICY_NARROWINGS["per-pipeline Deny statements replaced by one store-wide"]
+    write_edited(workdir, upgrade)
+    when = "for * when Bool s3:ObjectCreationOperation true; Null s3:if-none-match true"
+    assert run(capsys, "base", "head", "--fail-on-widening") == (
+        0,
+        "base:dev-ml-training → head:dev-ml-training: 1 grant added, 2 grants removed: "
+        "does not widen access\n"
+        "Bucket policy changed: dev/Ml/Data\n"
+        f"    + DENY write dev/Ml/Data: sealed/* {when}\n"
+        f"    - DENY write dev/Ml/Data: sealed/<pipeline>/* {when}\n"
+        f"    - DENY write dev/Ml/Data: sealed/dev-ml-scoring/* {when}\n",
+        "",
+    )
 
 
 def test_a_key_policy_deny_removed_is_shown_in_the_markdown_diff(

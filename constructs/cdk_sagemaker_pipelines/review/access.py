@@ -708,8 +708,10 @@ def _s3(arn: str, context: _Context) -> tuple[str, str | None]:
     if arn == "*":
         return "*", None  # every bucket and key
     body = re.sub(r"^arn:[^:]*:s3:::", "", arn)
-    if body == arn:
-        return arn, None  # not an S3 ARN: shown as written
+    if body in (arn, "*"):
+        # Not an S3 ARN, or every bucket (no object): shown as written, not as ``*``,
+        # which would read as covering every object too.
+        return arn, None
     bucket, slash, key = body.partition("/")
     shown = context.buckets.get(bucket, bucket)
     return shown, (_key(key, shown, context) if slash else None)
@@ -1106,7 +1108,7 @@ def diff_access(base: AccessReport, head: AccessReport) -> AccessDiff:
             # A boundary where there was none narrows; one removed is ``loosened`` below.
             if (g.group != "boundary" or previous.boundary is not None) and _widens(g, had)
         )
-        widening += tuple(g for g in removed if g.effect == "Deny")
+        widening += tuple(g for g in removed if g.effect == "Deny" and not _still_denied(g, now))
         notes: tuple[str, ...] = ()
         if previous.boundary != role.boundary:
             notes += (f"permissions boundary: {previous.boundary or '-'} → {role.boundary or '-'}",)
@@ -1162,8 +1164,9 @@ def _diff_policies(
         # on that key, which the roles' own changes show (and mark) already.
         enables_iam = name[0] == "key" and old is not None
         widening = tuple(g for g in added if _policy_widens(g, had, key=enables_iam))
-        # A denial removed (or narrowed: removed, then added smaller) lets more through.
-        widening += tuple(g for g in removed if g.effect == "Deny")
+        # A denial removed (or narrowed: removed, then added smaller) lets more through,
+        # unless a denial of the new policy still covers it (one store-wide for several).
+        widening += tuple(g for g in removed if g.effect == "Deny" and not _still_denied(g, now))
         kind = "changed" if old is not None and new is not None else "added" if new else "removed"
         shown = new if new is not None else old
         assert shown is not None
@@ -1215,14 +1218,63 @@ def _widens(grant: Grant, before: Sequence[Grant]) -> bool:
     """Whether an allowing ``grant`` reaches beyond every allowing grant of ``before``."""
     if grant.effect != "Allow":
         return False  # a new denial narrows
-    return not any(
-        old.effect == "Allow"
-        and old.group == grant.group
-        and (not old.condition or old.condition == grant.condition)
-        and _covers(old.action, grant.action, ignore_case=True)
-        and _covers(old.resource, grant.resource, ignore_case=False)
-        for old in before
+    return not any(old.effect == "Allow" and _reaches(old, grant) for old in before)
+
+
+def _still_denied(grant: Grant, now: Sequence[Grant]) -> bool:
+    """Whether a denial of ``now`` denies all that the (removed) Deny ``grant`` denied.
+
+    One that names the same principal or ``*``, and whose action, resource and condition
+    reach as far (``_reaches``): per-pipeline ``sealed/<pipeline>/*`` denials replaced by
+    one on ``sealed/*``, same action and condition, are still denied.
+
+    Example::
+
+        old = Grant("s3", "Deny", "s3:PutObject", "Store: sealed/p/*", principal="*")
+        _still_denied(old, [dataclasses.replace(old, resource="Store: sealed/*")])  # True
+    """
+    return any(
+        new.effect == "Deny"
+        and (new.principal == grant.principal or new.principal == "*")
+        and _reaches(new, grant)
+        for new in now
     )
+
+
+def _reaches(broad: Grant, narrow: Grant) -> bool:
+    """Whether ``broad`` applies wherever ``narrow`` does (effect and principal aside).
+
+    Same group (it sets how a resource is shown), ``broad``'s action and resource patterns
+    taking ``narrow``'s, and ``broad``'s condition no narrower (``_condition_within``). A
+    NotAction or NotResource grant (``every action except …``) reaches only its like: its
+    patterns exclude, so a wider pattern there takes less.
+    """
+    if broad.group != narrow.group or not _condition_within(broad.condition, narrow.condition):
+        return False
+    if _negated(broad) or _negated(narrow):
+        return (broad.action, broad.resource) == (narrow.action, narrow.resource)
+    return _covers(broad.action, narrow.action, ignore_case=True) and _covers(
+        broad.resource, narrow.resource, ignore_case=False
+    )
+
+
+def _negated(grant: Grant) -> bool:
+    # As ``_grants`` words a NotAction or NotResource statement (group ``other``).
+    return grant.action.startswith("every action except ") or grant.resource.startswith(
+        "every resource except "
+    )
+
+
+def _condition_within(broad: str, narrow: str) -> bool:
+    """Whether condition text ``broad`` holds wherever ``narrow`` does (as ``_condition_text``).
+
+    A condition's tests all hold together, so ``broad`` is none, the same, or some of
+    ``narrow``'s tests word for word (operator, key and values). Anything else (a value
+    added to a test, another operator) counts as narrower: a review errs toward flagging.
+    """
+    if not broad or broad == narrow:
+        return True
+    return set(broad.split("; ")) <= set(narrow.split("; "))
 
 
 def _covers(pattern: str, text: str, *, ignore_case: bool) -> bool:

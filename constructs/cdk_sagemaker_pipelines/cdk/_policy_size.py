@@ -106,7 +106,7 @@ def deployed_length(rendered: Any, references: Mapping[str, int] | None = None) 
     """
     known = references or {}
     if isinstance(rendered, dict):
-        if _is_intrinsic(rendered):
+        if is_intrinsic(rendered):
             return _text_length(rendered, known) + 2  # a JSON string, quoted
         return (
             2
@@ -123,7 +123,8 @@ def deployed_length(rendered: Any, references: Mapping[str, int] | None = None) 
     return len(json.dumps(rendered, ensure_ascii=False))
 
 
-def _is_intrinsic(value: dict[str, Any]) -> bool:
+def is_intrinsic(value: dict[str, Any]) -> bool:
+    """Whether ``value`` is a CloudFormation intrinsic (``{"Ref": …}``, ``{"Fn::Join": …}``)."""
     if len(value) != 1:
         return False
     key = next(iter(value))

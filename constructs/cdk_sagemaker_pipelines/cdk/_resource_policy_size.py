@@ -28,7 +28,7 @@ from aws_cdk import aws_s3 as s3
 
 from constructs import Construct, IValidation
 
-from ._policy_size import deployed_length
+from ._policy_size import deployed_length, is_intrinsic
 from ._tree import node_of, path_of, stack_of
 
 # "Bucket policies are limited to 20 KB in size" (Amazon S3 User Guide, "Bucket policies
@@ -62,7 +62,7 @@ def least_length(rendered: Any) -> int:
         least_length({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}]]})  # 9
     """
     if isinstance(rendered, dict):
-        if _is_intrinsic(rendered):
+        if is_intrinsic(rendered):
             return _least_text(rendered) + 2  # a JSON string, quoted
         return (
             2
@@ -72,13 +72,6 @@ def least_length(rendered: Any) -> int:
     if isinstance(rendered, list):
         return 2 + max(len(rendered) - 1, 0) + sum(least_length(item) for item in rendered)
     return len(json.dumps(rendered, ensure_ascii=False))
-
-
-def _is_intrinsic(value: dict[str, Any]) -> bool:
-    if len(value) != 1:
-        return False
-    key = next(iter(value))
-    return key == "Ref" or key.startswith("Fn::")
 
 
 def _least_text(value: Any) -> int:

@@ -64,6 +64,9 @@ Pipeline role dev/Ml/PipelineRole (PipelineRoleAA11BB22):
     dev/Ml/StepRole: iam:PassRole when StringEquals iam:PassedToService sagemaker.amazonaws.com
   Other:
     function:CountFn55667788: lambda:InvokeFunction
+
+Function policy of dev/Ml/Count (CountFn55667788):
+  function:CountFn55667788: lambda:InvokeFunction for dev/Ml/PipelineRole (identity policy)
 """  # noqa: E501
 
 EXPECTED_MARKDOWN_START = """\
@@ -924,7 +927,51 @@ def key_allows(principal: Any, *actions: str) -> dict[str, Any]:
     }
 
 
+COUNT_FUNCTION = {"Fn::GetAtt": ["CountFn55667788", "Arn"]}
+NEW_DATA_RULE = "arn:aws:events:us-east-1:000000000000:rule/NewData"
+
+
+def invoke_permission(principal: Any, **restrictions: Any) -> Any:
+    """An edit adding an ``AWS::Lambda::Permission`` on the Count step's function."""
+
+    def edit(template: dict[str, Any]) -> None:
+        template["Resources"][f"CountFnPermission{len(template['Resources'])}"] = {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": COUNT_FUNCTION,
+                "Principal": principal,
+                **restrictions,
+            },
+        }
+
+    return edit
+
+
+def both(*edits: Any) -> Any:
+    def edit(template: dict[str, Any]) -> None:
+        for each in edits:
+            each(template)
+
+    return edit
+
+
 RESOURCE_POLICY_WIDENINGS: dict[str, tuple[Any, Any]] = {
+    "a Lambda permission lets another account invoke the step's function": (
+        None,
+        invoke_permission("999999999999"),
+    ),
+    "a Lambda permission lets everyone invoke the step's function": (
+        invoke_permission("events.amazonaws.com", SourceArn=NEW_DATA_RULE),
+        both(
+            invoke_permission("events.amazonaws.com", SourceArn=NEW_DATA_RULE),
+            invoke_permission("*"),
+        ),
+    ),
+    "a Lambda permission's SourceArn dropped": (
+        invoke_permission("events.amazonaws.com", SourceArn=NEW_DATA_RULE),
+        invoke_permission("events.amazonaws.com"),
+    ),
     "a bucket policy grants the step role a new prefix": (
         bucket_policy(data_read_by_step_role("curated/*")),
         bucket_policy(data_read_by_step_role("curated/*"), data_read_by_step_role("raw/*")),
@@ -994,6 +1041,17 @@ def new_key_of_the_account() -> Any:
 
 
 RESOURCE_POLICY_NARROWINGS: dict[str, tuple[Any, Any]] = {
+    "a Lambda permission of another account removed": (invoke_permission("999999999999"), None),
+    "a Lambda permission given a SourceAccount": (
+        invoke_permission("events.amazonaws.com", SourceArn=NEW_DATA_RULE),
+        invoke_permission(
+            "events.amazonaws.com", SourceArn=NEW_DATA_RULE, SourceAccount="000000000000"
+        ),
+    ),
+    "a Lambda permission of the account (IAM decides)": (
+        None,
+        invoke_permission({"Ref": "AWS::AccountId"}),
+    ),
     "a new key whose policy allows the account only (no role may use it yet)": (
         None,
         new_key_of_the_account(),
@@ -1135,8 +1193,9 @@ def test_the_report_lists_what_bucket_and_key_policies_grant_the_roles(
     file.write_text(json.dumps(template))
     code, out, _ = run(capsys, "head")
     assert code == 0
-    assert out.startswith(EXPECTED_TEXT.replace("cdk.out:", "head:"))
-    assert out[len(EXPECTED_TEXT) - len("cdk.out") + len("head") :] == (
+    roles, _, function = EXPECTED_TEXT.replace("cdk.out:", "head:").rpartition("\nFunction")
+    assert out.startswith(roles)
+    assert out[len(roles) :] == (
         "\n"
         "Bucket policy of dev/Ml/Data:\n"
         "  DENY s3:* dev/Ml/Data: * for * when Bool aws:SecureTransport false\n"
@@ -1146,11 +1205,53 @@ def test_the_report_lists_what_bucket_and_key_policies_grant_the_roles(
         "Key policy of DataKeyAB12CD34:\n"
         "  key/DataKeyAB12CD34: kms:Decrypt for *\n"
         "  key/DataKeyAB12CD34: kms:* for account: defers to IAM\n"
+        # Then who may invoke the functions, after the other resource policies.
+        f"\nFunction{function}"
     )
     markdown = run(capsys, "head", "--markdown")[1]
     assert "**Bucket policy of dev/Ml/Data**" in markdown
     assert "| S3 | `read dev/Ml/Data: curated/* for dev/Ml/StepRole` |" in markdown
     assert run(capsys, "head", "--json") == run(capsys, "head", "--json")
+
+
+def test_who_may_invoke_a_lambda_steps_function_is_listed_and_compared(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Its permissions (service with its source, another account, an alias's) and the roles
+    # whose own policies allow it; a role newly allowed is marked here too.
+    _, file, template = changed_copy(workdir, "head")
+    invoke_permission("events.amazonaws.com", SourceArn=NEW_DATA_RULE)(template)
+    invoke_permission("999999999999", FunctionName=under(COUNT_FUNCTION, ":live"))(template)
+    step_policy(template).append({"Effect": "Allow", "Action": "lambda:Invoke*", "Resource": "*"})
+    file.write_text(json.dumps(template))
+    code, out, _ = run(capsys, "head")
+    assert code == 0
+    assert out.endswith(
+        "Function policy of dev/Ml/Count (CountFn55667788):\n"
+        "  function:CountFn55667788: lambda:InvokeFunction for Service events.amazonaws.com "
+        f"when ArnLike aws:SourceArn {NEW_DATA_RULE}\n"
+        "  function:CountFn55667788: lambda:InvokeFunction for dev/Ml/PipelineRole "
+        "(identity policy)\n"
+        "  function:CountFn55667788: lambda:Invoke* for dev/Ml/StepRole (identity policy)\n"
+        "  function:CountFn55667788:live: lambda:InvokeFunction for AWS "
+        "arn:aws:iam::999999999999:root\n"
+    ), out
+    code, out, _ = run(capsys, "cdk.out", "head", "--fail-on-widening")
+    assert code == 1
+    assert (
+        "Function policy changed: dev/Ml/Count (CountFn55667788)\n"
+        "    + function:CountFn55667788: lambda:InvokeFunction for Service events.amazonaws.com "
+        f"when ArnLike aws:SourceArn {NEW_DATA_RULE}  (widens)\n"
+        "    + function:CountFn55667788: lambda:Invoke* for dev/Ml/StepRole (identity policy)"
+        "  (widens)\n"
+        "    + function:CountFn55667788:live: lambda:InvokeFunction for AWS "
+        "arn:aws:iam::999999999999:root  (widens)\n"
+    ) in out, out
+    # Removed, nothing widens: the listing goes back to the pipeline role alone.
+    code, out, _ = run(capsys, "head", "cdk.out", "--fail-on-widening")
+    assert code == 0, out
+    assert "Function policy changed: dev/Ml/Count (CountFn55667788)\n" in out
+    assert "(widens)" not in out
 
 
 def _add_pipeline(cdk_out: Path, construct_id: str) -> None:
@@ -1359,6 +1460,18 @@ def _repository_shared(template: dict[str, Any]) -> None:
     }
 
 
+def _seal_function_invocable_by_another_account(template: dict[str, Any]) -> None:
+    # Whoever may invoke the sealing function may seal any object of the store.
+    template["Resources"]["TrainingSealFunctionInvoke"] = {
+        "Type": "AWS::Lambda::Permission",
+        "Properties": {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": {"Ref": "TrainingSealFunctionA76210A9"},
+            "Principal": "999999999999",
+        },
+    }
+
+
 # name: (stage, edit of the head, a line the diff must mark as widening)
 REFERENCE_APP_WIDENINGS: dict[str, tuple[str, Any, str]] = {
     "the artifacts bucket policy gives another account s3:*": (
@@ -1401,6 +1514,12 @@ REFERENCE_APP_WIDENINGS: dict[str, tuple[str, Any, str]] = {
         _queue_tls_deny_removed,
         "- DENY OnNewDataDeadLetterQueueC968B58A: sqs:* for * when Bool aws:SecureTransport "
         "false  (widens)",
+    ),
+    "the sealing function may be invoked by another account": (
+        "dev",
+        _seal_function_invocable_by_another_account,
+        "+ function:TrainingSealFunctionA76210A9: lambda:InvokeFunction for AWS "
+        f"{OTHER_ACCOUNT}  (widens)",
     ),
     "a new repository shared with another account": (
         "dev",

@@ -49,7 +49,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -212,7 +212,9 @@ def stacks_without_pipeline(
             if isinstance(resource, Mapping) and resource.get("Type") == "AWS::S3::Bucket":
                 resolver.name_of(logical)  # records the bucket's construct path
         roles = _roles(resolver, None)
-        if roles.roles or roles.bucket_policies or roles.key_policies or roles.other_policies:
+        # A function's policy is listed for every function, with no statement if none.
+        others = any(policy.statements for policy in roles.other_policies.values())
+        if roles.roles or roles.bucket_policies or roles.key_policies or others:
             buckets = {bucket: path for path, bucket in resolver.buckets.values()}
             found[stack.display] = (roles, buckets)
     return dict(sorted(found.items()))
@@ -368,12 +370,13 @@ _POLICY_TARGETS = {
 
 
 def _other_policies(resolver: _Resolver) -> dict[str, ResourcePolicy]:
-    """The template's topic, queue, model package group and repository policies, by ARN.
+    """The template's topic, queue, model package group, repository and function policies.
 
     Not evaluated by the runner (no job touches these): ``smpipe access`` lists and
     compares them. ``name`` is ``the <kind> policy of <Logical> (<construct path>)`` (or of
     the ARN a policy names outside the template); a resource's several policies are merged.
-    A policy with an intrinsic the loader can't resolve is left out.
+    A policy with an intrinsic the loader can't resolve is left out. By ARN; a function's
+    as ``_function_policies`` reads them.
     """
     # What a TopicPolicy's Topics or a QueuePolicy's Queues hold (a topic's ARN, a queue's
     # URL: their Ref) → the resource's logical id.
@@ -410,7 +413,89 @@ def _other_policies(resolver: _Resolver) -> dict[str, ResourcePolicy]:
                 policies[arn] = ResourcePolicy(
                     name, earlier + statements, account=resolver.stack.account
                 )
+    policies.update(_function_policies(resolver))
     return policies
+
+
+# An ``AWS::Lambda::Permission``'s properties that restrict its principal, as the
+# condition Lambda writes into the function's policy for them.
+_PERMISSION_CONDITIONS = (
+    ("SourceArn", "ArnLike", "aws:SourceArn"),
+    ("SourceAccount", "StringEquals", "aws:SourceAccount"),
+    ("PrincipalOrgID", "StringEquals", "aws:PrincipalOrgID"),
+    ("EventSourceToken", "StringEquals", "lambda:EventSourceToken"),
+    ("FunctionUrlAuthType", "StringEquals", "lambda:FunctionUrlAuthType"),
+)
+
+
+def _function_policies(resolver: _Resolver) -> dict[str, ResourcePolicy]:
+    """Each function's resource-based policy, by the function's ARN: its permissions.
+
+    A function's policy is no property of its own: each ``AWS::Lambda::Permission`` adds
+    a statement, read as Lambda writes it (``Principal``, ``Action`` on the function,
+    ``SourceArn``, ``SourceAccount``… as its condition). Every function of the template
+    is listed, with no statement when nothing grants it (``smpipe access`` adds the roles
+    whose own policies let them invoke it); a permission on a function outside the
+    template by the ARN (or name) it gives. One with an intrinsic the loader can't
+    resolve is left out, as other resource policies are.
+    """
+    functions: dict[str, str] = {}  # a function's name, ARN (each as named) → logical id
+    policies: dict[str, ResourcePolicy] = {}
+    for logical, resource in resolver.resources.items():
+        if isinstance(resource, Mapping) and resource.get("Type") == "AWS::Lambda::Function":
+            arn = str(resolver.get_att(logical, "Arn"))
+            functions[arn] = functions[str(resolver.ref(logical))] = logical
+            path = resolver._path(logical)
+            name = logical if path == logical else f"{logical} ({path})"
+            policies[arn] = ResourcePolicy(
+                f"the function policy of {name}", (), account=resolver.stack.account
+            )
+    for resource in resolver.resources.values():
+        if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::Lambda::Permission":
+            continue
+        properties = _resolved(resolver, resource.get("Properties") or {})
+        if not isinstance(properties, Mapping):
+            continue
+        target, principal, action = (
+            properties.get(key) for key in ("FunctionName", "Principal", "Action")
+        )
+        if not all(isinstance(value, str) for value in (target, principal, action)):
+            continue
+        # A version's or alias's ARN (``…:function:name:live``) is a grant on that
+        # qualifier only: kept as its resource, listed under its function.
+        unqualified = re.sub(r"(:function:[^:]+):[^:]+$", r"\1", str(target))
+        owner = functions.get(unqualified)
+        arn = str(resolver.get_att(owner, "Arn")) if owner else unqualified
+        if owner is None and arn not in policies:
+            policies[arn] = ResourcePolicy(
+                f"the function policy of {arn}", (), account=resolver.stack.account
+            )
+        resource_arn = str(target) if unqualified != target else arn
+        condition: dict[str, dict[str, str]] = {}
+        for key, operator, context_key in _PERMISSION_CONDITIONS:
+            if isinstance(properties.get(key), str):
+                condition.setdefault(operator, {})[context_key] = properties[key]
+        statement = Statement.from_json(
+            {
+                "Effect": "Allow",
+                "Principal": _permission_principal(str(principal)),
+                "Action": action,
+                "Resource": resource_arn,
+                "Condition": condition,
+            },
+            policies[arn].name,
+        )
+        policies[arn] = replace(policies[arn], statements=(*policies[arn].statements, statement))
+    return policies
+
+
+def _permission_principal(principal: str) -> Any:
+    """A permission's ``Principal`` (one string) as a policy statement names it."""
+    if principal == "*":
+        return "*"
+    if re.fullmatch(r"[a-z0-9.-]+\.amazonaws\.com(\.cn)?", principal):
+        return {"Service": principal}
+    return {"AWS": principal}  # an account id, or a role's, user's or account's ARN
 
 
 def _kms_keys(resolver: _Resolver) -> tuple[dict[str, str], dict[str, str]]:

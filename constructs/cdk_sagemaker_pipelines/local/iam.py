@@ -332,8 +332,9 @@ class AssemblyRoles:
     ARN; ``bucket_keys`` the template's buckets encrypted by default with a key (SSE-KMS)
     to that key as the template names it. ``bucket_policies`` maps a bucket's name to its
     ``AWS::S3::BucketPolicy``, ``key_policies`` a key's ARN to its ``KeyPolicy``;
-    ``other_policies`` the ARN of a topic, queue, model package group or ECR repository to
-    its policy (``smpipe access`` reads them; the runner doesn't, no job touches them).
+    ``other_policies`` the ARN of a topic, queue, model package group, ECR repository or
+    Lambda function (its ``AWS::Lambda::Permission`` resources) to its policy (``smpipe
+    access`` reads them; the runner doesn't, no job touches them).
 
     Example::
 

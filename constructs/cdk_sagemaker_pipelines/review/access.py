@@ -203,10 +203,12 @@ class PolicyAccess:
     """A resource policy of the pipeline's stack: whom it allows what, and its denials.
 
     ``kind`` is one of ``POLICY_KINDS`` (``bucket``, ``key``, ``model package group``,
-    ``topic``, ``queue``, ``repository``); ``key`` names it across assemblies (a bucket's
-    construct path or name, another resource's construct path); ``grants`` are its
-    statements, one per principal (a role of the stack by its key, ``*``, the account,
-    another account, a service), each with its ``principal`` and condition.
+    ``topic``, ``queue``, ``repository``, ``function``); ``key`` names it across
+    assemblies (a bucket's construct path or name, another resource's construct path);
+    ``grants`` are its statements, one per principal (a role of the stack by its key,
+    ``*``, the account, another account, a service), each with its ``principal`` and
+    condition. A function's lists who may invoke it: its ``AWS::Lambda::Permission``
+    resources, and the roles whose own policies allow it (``<key> (identity policy)``).
 
     Example::
 
@@ -316,7 +318,14 @@ def access_report(directory: str | Path, pipeline: str | None = None) -> AccessR
     )
     if roles is None:
         return report
-    policies = _resource_policies(roles, report.roles, context)
+    # The functions the Lambda steps (a SealStep's sealing function too) call: who may
+    # invoke them is listed even for one the stack doesn't hold.
+    called = {
+        str(spec.entry["FunctionArn"])
+        for spec in walk_steps(loaded.definition.get("Steps"))
+        if spec.step_type == "Lambda" and isinstance(spec.entry.get("FunctionArn"), str)
+    }
+    policies = _resource_policies(roles, report.roles, context, called)
     return dataclasses.replace(report, policies=policies)
 
 
@@ -584,43 +593,108 @@ def _takes(action: str, arn: str) -> bool:
 
 
 # Resource policies in the order they are shown (``PolicyAccess.kind``).
-POLICY_KINDS = ("bucket", "key", "model package group", "topic", "queue", "repository")
+POLICY_KINDS = (
+    "bucket",
+    "key",
+    "model package group",
+    "topic",
+    "queue",
+    "repository",
+    "function",
+)
+# A role whose own (identity) policies let it invoke a function, as the function's policy
+# lists it: the function's resource-based permissions don't name it, its policies do.
+_IDENTITY = "{} (identity policy)"
 _POLICY_NAME = re.compile(r"the (.+?) policy of (.+)", re.DOTALL)
 
 
 def _resource_policies(
-    roles: Any, shown: Sequence[RoleAccess], context: _Context
+    roles: Any, shown: Sequence[RoleAccess], context: _Context, called: Iterable[str] = ()
 ) -> tuple[PolicyAccess, ...]:
     """The stack's resource policies: every principal they allow something, every denial.
 
     Every policy of the stack, not only those of what the roles' own policies touch: a
     bucket policy naming a role lets it in (same account) whatever its own policies say,
     and one naming another account or a service lets that in, whatever the roles do.
+    A function's (its ``AWS::Lambda::Permission`` resources) also lists the roles whose
+    own policies let them invoke it; ``called`` are the ARNs of the functions the steps
+    call, listed so even when the stack doesn't hold them.
     """
     arns = {role.arn: role.key for role in shown if role.arn}
     root = {context.account, f"arn:{roles.partition}:iam::{context.account}:root"}
     policies = []
 
-    def add(kind: str, key: str, label: str, policy: Any, own: str | None) -> None:
+    def add(
+        kind: str,
+        key: str,
+        label: str,
+        statements: Iterable[Any],
+        own: str | None,
+        more: Iterable[Grant] = (),
+    ) -> None:
         grants = {
             g
-            for statement in policy.statements
+            for statement in statements
             for g in _policy_grants(statement, arns, root, context, kind, own)
         }
+        grants.update(more)
         if grants:
             policies.append(PolicyAccess(kind, key, label, tuple(sorted(grants))))
 
     for bucket, policy in sorted(roles.bucket_policies.items()):
         shown_bucket = context.buckets.get(bucket, bucket)
-        add("bucket", shown_bucket, shown_bucket, policy, None)
+        add("bucket", shown_bucket, shown_bucket, policy.statements, None)
     for arn, policy in roles.key_policies.items():
-        add("key", *_role_key(policy.name.removeprefix("the key policy of ")), policy, arn)
+        named = policy.name.removeprefix("the key policy of ")
+        add("key", *_role_key(named), policy.statements, arn)
     for arn, policy in getattr(roles, "other_policies", {}).items():
         match = _POLICY_NAME.fullmatch(policy.name)
         kind, named = (match[1], match[2]) if match else ("repository", policy.name)
-        add(kind, *_role_key(named), policy, arn)
+        if kind == "function":
+            # Who may invoke it: its permissions, and the roles whose policies allow it.
+            invokers = _invokers(arn, shown, context)
+            add(kind, *_role_key(named), policy.statements, arn, invokers)
+        else:
+            add(kind, *_role_key(named), policy.statements, arn)
+    listed = set(getattr(roles, "other_policies", {}))
+    for arn in sorted(set(called) - listed):
+        # A function the steps call that the stack doesn't hold: its permissions are not
+        # in the assembly, but the roles allowed to invoke it are.
+        shown_arn = _resource(arn, context, "lambda:InvokeFunction")
+        add("function", shown_arn, shown_arn, (), arn, _invokers(arn, shown, context))
     order = {kind: index for index, kind in enumerate(POLICY_KINDS)}
     return tuple(sorted(policies, key=lambda policy: (order[policy.kind], policy.key)))
+
+
+def _invokers(arn: str, shown: Sequence[RoleAccess], context: _Context) -> list[Grant]:
+    """The roles whose own Allow grants reach ``lambda:InvokeFunction`` on function ``arn``.
+
+    One grant each, as the function's policy lists it: the function as its resource, the
+    role's action pattern and condition, ``<role key> (identity policy)`` as principal. A
+    role's ``NotAction``/``NotResource`` grant is compared in the role's own section only.
+
+    Example::
+
+        _invokers(seal_arn, report.roles, context)
+        # [Grant("other", "Allow", "lambda:InvokeFunction", "function:Seal", "",
+        #        "dev/Ml/Role (identity policy)")]
+    """
+    resource = _resource(arn, context, "lambda:InvokeFunction")
+    found = []
+    for role in shown:
+        for grant in role.grants:
+            if grant.effect != "Allow" or _negated(grant):
+                continue
+            # Shown without its prefix (the stack's own) or as written: either may match.
+            if _covers(grant.action, "lambda:InvokeFunction", ignore_case=True) and any(
+                _covers(grant.resource, name, ignore_case=False) for name in (resource, arn)
+            ):
+                found.append(
+                    dataclasses.replace(
+                        grant, resource=resource, principal=_IDENTITY.format(role.key)
+                    )
+                )
+    return found
 
 
 def _policy_grants(

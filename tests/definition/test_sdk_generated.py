@@ -380,6 +380,17 @@ def test_check_steps_sharing_one_output_location_are_refused() -> None:
     assert [p for p in validate_definition(definition) if "same location" in p.message] == []
 
 
+def test_a_quality_check_and_a_clarify_check_may_share_an_output_location() -> None:
+    # Their jobs write different files there (statistics.json and constraints.json;
+    # analysis.json and the report): nothing is overwritten, the definition is valid.
+    definition = load("quality-and-clarify-checks")
+    quality, clarify = definition["Steps"][0], definition["Steps"][1]
+    for step in (quality, clarify):
+        output = step["Arguments"]["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]
+        output["S3Uri"] = "s3://my-ml-bucket/checks"
+    assert validate_definition(definition) == []
+
+
 def test_emr_runtime_role_is_checked_as_an_arn() -> None:
     definition = load("emr-runtime-role")
     definition["Steps"][0]["Arguments"]["ExecutionRoleArn"] = "EmrRuntimeRole"

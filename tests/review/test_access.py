@@ -757,6 +757,22 @@ WIDENING_EDITS: dict[str, tuple[Any, Any]] = {
         lambda t: step_policy(t).append(_deny_deletes("executions/*")),
         lambda t: step_policy(t).append(_deny_deletes("executions/dev-ml-training/*")),
     ),
+    # A bucket of the assembly is shown by construct path (dev/Ml/Artifacts): a bucket
+    # name pattern (dev*) says nothing of its real name, though it matches the path.
+    "a role's Deny replaced by one on buckets named dev*": (
+        lambda t: step_policy(t).append(_deny_deletes("executions/*")),
+        lambda t: step_policy(t).append(
+            {**_deny_deletes("executions/*"), "Resource": "arn:aws:s3:::dev*/executions/*"}
+        ),
+    ),
+    "an Allow on buckets named dev* replaced by one on the artifacts bucket": (
+        lambda t: step_policy(t).append(
+            {"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::dev*/*"}
+        ),
+        lambda t: step_policy(t).append(
+            {**_deny_deletes("*"), "Effect": "Allow"},
+        ),
+    ),
 }
 
 
@@ -1012,6 +1028,10 @@ RESOURCE_POLICY_WIDENINGS: dict[str, tuple[Any, Any]] = {
     "a bucket policy's Deny replaced by one on every bucket": (
         bucket_policy(sealed_written_once()),
         bucket_policy({**sealed_written_once(), "Resource": "arn:aws:s3:::*"}),
+    ),
+    "a bucket policy's Deny replaced by one on buckets named dev*": (
+        bucket_policy(sealed_written_once()),
+        bucket_policy({**sealed_written_once(), "Resource": "arn:aws:s3:::dev*/sealed/*"}),
     ),
     "a bucket policy's Deny of everyone replaced by one of the step role": (
         bucket_policy(sealed_written_once()),

@@ -625,6 +625,9 @@ class _Validator:
         under its output, so the second overwrites the first's report and baselines (an SDK
         ``DataConfig`` reused across checks gives them the same ``s3_output_path``). The
         locations are compared as written: equal expressions are the same place at run time.
+        Only checks of one kind clash: a QualityCheck writes ``statistics.json`` and
+        ``constraints.json``, a ClarifyCheck ``analysis.json`` and its report, so one of
+        each may share a prefix.
         """
         first: dict[str, str] = {}
         field_path = "Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri"
@@ -641,7 +644,7 @@ class _Validator:
             uri = s3_output.get("S3Uri") if isinstance(s3_output, Mapping) else None
             if uri is None:
                 continue
-            key = json.dumps(uri, sort_keys=True)
+            key = f"{record.kind} {json.dumps(uri, sort_keys=True)}"
             other = first.setdefault(key, record.name)
             if other != record.name:
                 self.add(

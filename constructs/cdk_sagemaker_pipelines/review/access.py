@@ -1327,9 +1327,23 @@ def _reaches(broad: Grant, narrow: Grant) -> bool:
         return False
     if _negated(broad) or _negated(narrow):
         return (broad.action, broad.resource) == (narrow.action, narrow.resource)
-    return _covers(broad.action, narrow.action, ignore_case=True) and _covers(
-        broad.resource, narrow.resource, ignore_case=False
-    )
+    return _covers(broad.action, narrow.action, ignore_case=True) and _covers_bucket(broad, narrow)
+
+
+def _covers_bucket(broad: Grant, narrow: Grant) -> bool:
+    """Whether ``broad``'s resource pattern takes ``narrow``'s, a bucket shown by path aside.
+
+    A bucket of the assembly is shown by construct path (``dev/Ml/Data: sealed/*``), its
+    name unknown here: a bucket name pattern (``arn:aws:s3:::dev*/sealed/*``, shown
+    ``dev*: sealed/*``) may match the path as text and not the name. Such a bucket is taken
+    only by ``*`` or its own path. A bucket name can't hold a ``/``; a construct path does.
+    """
+    if _group(broad.action) == "s3" and _group(narrow.action) == "s3":
+        bucket = broad.resource.partition(": ")[0]
+        theirs = narrow.resource.partition(": ")[0]
+        if "/" in theirs and bucket not in ("*", theirs):
+            return False
+    return _covers(broad.resource, narrow.resource, ignore_case=False)
 
 
 def _negated(grant: Grant) -> bool:

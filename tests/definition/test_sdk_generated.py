@@ -2837,3 +2837,25 @@ def test_huggingface_example_renders_as_the_sdk_writes_it() -> None:
     for definition in (ours, theirs):
         assert _at(definition[name], f"{container}.Framework".removeprefix(f"{name}.")) == "PYTORCH"
     assert ours_definition["Parameters"] == load("sdk-huggingface")["Parameters"]
+
+
+def test_check_steps_in_the_two_branches_of_one_condition_may_share_an_output() -> None:
+    # Only one branch runs: the two checks never both write there.
+    definition = load("quality-and-clarify-checks")
+    first = copy.deepcopy(definition["Steps"][1])
+    second = copy.deepcopy(first)
+    second["Name"] = "OtherBiasCheck"
+    arguments: dict[str, Any] = {
+        "Conditions": [{"Type": "Equals", "LeftValue": 1, "RightValue": 1}],
+        "IfSteps": [first],
+        "ElseSteps": [second],
+    }
+    condition = {"Name": "Choose", "Type": "Condition", "Arguments": arguments}
+    definition["Steps"][1:2] = [condition]
+    assert [p for p in validate_definition(definition) if "same location" in p.message] == []
+    # In one branch together, both run: refused.
+    arguments["IfSteps"] = [first, second]
+    arguments["ElseSteps"] = []
+    assert [p.step for p in validate_definition(definition) if "same location" in p.message] == [
+        "OtherBiasCheck"
+    ]

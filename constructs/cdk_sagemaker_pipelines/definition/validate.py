@@ -629,7 +629,7 @@ class _Validator:
         ``constraints.json``, a ClarifyCheck ``analysis.json`` and its report, so one of
         each may share a prefix.
         """
-        first: dict[str, str] = {}
+        earlier: dict[str, list[StepRecord]] = {}
         field_path = "Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri"
         for record in self.steps.values():
             if record.kind not in CHECK_TYPES:
@@ -645,8 +645,23 @@ class _Validator:
             if uri is None:
                 continue
             key = f"{record.kind} {json.dumps(uri, sort_keys=True)}"
-            other = first.setdefault(key, record.name)
-            if other != record.name:
+            same_place = earlier.setdefault(key, [])
+            # The two branches of one condition never both run (conditions don't nest).
+            clash = next(
+                (
+                    previous
+                    for previous in same_place
+                    if not (
+                        previous.condition is not None
+                        and previous.condition == record.condition
+                        and previous.branch != record.branch
+                    )
+                ),
+                None,
+            )
+            same_place.append(record)
+            if clash is not None:
+                other = clash.name
                 self.add(
                     record.name,
                     field_path,

@@ -190,6 +190,17 @@ MAX_DESCRIPTION = 3072
 _PIPELINE_ARN = re.compile(r"arn:[a-z-]+:sagemaker:[a-z0-9-]+:\d{12}:pipeline/[a-zA-Z0-9-]+")
 
 
+# A Clarify analysis configuration given as an asset (S3Location.from_asset).
+_ASSET_ANALYSIS_CONFIG = (
+    "an asset's object is named by its content hash, but Clarify reads the analysis "
+    "configuration as analysis_config.json"
+)
+_ASSET_ANALYSIS_CONFIG_HINT = (
+    "deploy the file with aws_s3_deployment.BucketDeployment (keeping its name) and give "
+    "S3Location.from_bucket(bucket, '…/analysis_config.json')"
+)
+
+
 class _MetricOptions(TypedDict, total=False):
     """The keywords of ``cloudwatch.MetricOptions``, for the ``metric_…`` methods.
 
@@ -1520,7 +1531,8 @@ class Pipeline(PipelineBase):
                 self._compiled_steps = compiled.steps
                 return compiled.definition
             except PipelineValidationError as error:
-                raise PipelineValidationError(error.problems, subject=subject()) from None
+                problems = self._asset_config_problems(error.problems)
+                raise PipelineValidationError(problems, subject=subject()) from None
         if isinstance(source, str) and source.lstrip().startswith("{"):
             # JSON text, as the SageMaker Python SDK's Pipeline.definition() returns it.
             try:
@@ -1778,15 +1790,34 @@ class Pipeline(PipelineBase):
                         Problem(
                             str(step["Name"]),
                             f"Arguments.ProcessingInputs[{index}].S3Input.S3Uri",
-                            "an asset's object is named by its content hash, but Clarify reads "
-                            "the analysis configuration as analysis_config.json",
-                            "deploy the file with aws_s3_deployment.BucketDeployment (keeping "
-                            "its name) and give S3Location.from_bucket(bucket, "
-                            "'…/analysis_config.json')",
+                            _ASSET_ANALYSIS_CONFIG,
+                            _ASSET_ANALYSIS_CONFIG_HINT,
                         )
                     )
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+
+    def _asset_config_problems(self, problems: Sequence[Problem]) -> list[Problem]:
+        """``problems``, a misnamed analysis configuration that is an asset said as such.
+
+        The definition's validation refuses any analysis configuration file not named
+        ``analysis_config.json``; for an asset (``S3Location.from_asset``), whose object
+        is named by its content hash whatever the file's name, the way out differs.
+        """
+        asset_uris = set(self._binder.asset_files.values())
+        explained = []
+        for problem in problems:
+            if (
+                problem.field is not None
+                and problem.field.endswith(".S3Input.S3Uri")
+                and "Clarify reads it as analysis_config.json" in problem.message
+                and any(repr(uri) in problem.message for uri in asset_uris)
+            ):
+                problem = Problem(
+                    problem.step, problem.field, _ASSET_ANALYSIS_CONFIG, _ASSET_ANALYSIS_CONFIG_HINT
+                )
+            explained.append(problem)
+        return explained
 
     def _check_bucket_environments(self, stack: Stack) -> None:
         """A bucket of ``S3Location.from_bucket`` created in a stack of another environment.

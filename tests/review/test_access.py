@@ -639,6 +639,27 @@ def _sagemaker_in_the_account(template: dict[str, Any]) -> None:
     }
 
 
+def _deny_training(region: str) -> dict[str, Any]:
+    """A Deny of creating any training job of the account, in ``region``."""
+    return {
+        "Effect": "Deny",
+        "Action": "sagemaker:CreateTrainingJob",
+        "Resource": f"arn:aws:sagemaker:{region}:000000000000:training-job/*",
+    }
+
+
+def test_a_regional_arn_without_a_region_keeps_its_prefix(workdir: Path) -> None:
+    # Shown as the stack region's (training-job/*), the move would not read as a change.
+    _, file, template = changed_copy(workdir, "head")
+    pipeline_policy(template).append(_deny_training(""))
+    file.write_text(json.dumps(template))
+    role = access_report(workdir / "head").role("dev/Ml/PipelineRole")
+    assert role is not None
+    assert {g.resource for g in role.grants if g.effect == "Deny"} == {
+        "arn:aws:sagemaker::000000000000:training-job/*"
+    }
+
+
 WIDENING_EDITS: dict[str, tuple[Any, Any]] = {
     # name: (edit of the base, edit of the head); None leaves that side as written.
     "an action widened to a prefix": (
@@ -660,6 +681,27 @@ WIDENING_EDITS: dict[str, tuple[Any, Any]] = {
             "sagemaker:ModelApprovalStatus", ["PendingManualApproval", "Approved"]
         ),
     ),
+    # A value holding "; " or " | " is one value: it spells no test and no values.
+    "a condition's test replaced by a value spelling it": (
+        None,
+        lambda t: pipeline_policy(t)[2].__setitem__(
+            "Condition",
+            {
+                "StringEquals": {
+                    "aws:RequestTag/team": "ml; StringEquals sagemaker:ModelApprovalStatus "
+                    "PendingManualApproval"
+                }
+            },
+        ),
+    ),
+    "a condition's one value spelling two made two values": (
+        lambda t: pipeline_policy(t)[2]["Condition"]["StringEquals"].__setitem__(
+            "sagemaker:ModelApprovalStatus", "PendingManualApproval | Approved"
+        ),
+        lambda t: pipeline_policy(t)[2]["Condition"]["StringEquals"].__setitem__(
+            "sagemaker:ModelApprovalStatus", ["PendingManualApproval", "Approved"]
+        ),
+    ),
     "a condition StringEquals to StringLike *": (
         None,
         lambda t: pipeline_policy(t)[3].__setitem__(
@@ -669,6 +711,11 @@ WIDENING_EDITS: dict[str, tuple[Any, Any]] = {
     "a list prefix StringEquals to StringLike": (
         _with_list_prefix("StringEquals", "curated/*"),
         _with_list_prefix("StringLike", "curated/*"),
+    ),
+    # An ARN of SageMaker's without a region matches nothing: a Deny moved there denies none.
+    "a role's Deny moved to an ARN without a region": (
+        lambda t: pipeline_policy(t).append(_deny_training("us-east-1")),
+        lambda t: pipeline_policy(t).append(_deny_training("")),
     ),
     "NotAction added": (
         None,
@@ -1033,6 +1080,15 @@ RESOURCE_POLICY_WIDENINGS: dict[str, tuple[Any, Any]] = {
         bucket_policy(sealed_written_once()),
         bucket_policy({**sealed_written_once(), "Resource": "arn:aws:s3:::dev*/sealed/*"}),
     ),
+    # ``<pipeline>`` is the pipeline's name as shown, not text: a literal ``<`` takes none.
+    "a bucket policy's Deny of the pipeline's keys replaced by one on keys starting with <": (
+        bucket_policy(sealed_written_once("dev-ml-training/*")),
+        bucket_policy(sealed_written_once("<*")),
+    ),
+    "a bucket policy's Deny of the pipeline's keys replaced by one on <pipeline> as written": (
+        bucket_policy(sealed_written_once("dev-ml-training/*")),
+        bucket_policy(sealed_written_once("<pipe?ine>/*")),
+    ),
     "a bucket policy's Deny of everyone replaced by one of the step role": (
         bucket_policy(sealed_written_once()),
         bucket_policy(sealed_written_once(principal=STEP_ROLE_ARN)),
@@ -1272,6 +1328,31 @@ def test_who_may_invoke_a_lambda_steps_function_is_listed_and_compared(
     assert code == 0, out
     assert "Function policy changed: dev/Ml/Count (CountFn55667788)\n" in out
     assert "(widens)" not in out
+
+
+def test_a_role_newly_allowed_to_invoke_a_function_counts_as_one_grant(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Listed under the role and again under the function's policy: one grant, both ways.
+    _, file, template = changed_copy(workdir, "head")
+    step_policy(template).append(
+        {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": COUNT_FUNCTION}
+    )
+    file.write_text(json.dumps(template))
+    code, out, _ = run(capsys, "cdk.out", "head")
+    assert code == 0
+    assert out == (
+        "cdk.out:dev-ml-training → head:dev-ml-training: 1 grant added: widens access\n"
+        "Role changed: dev/Ml/StepRole (StepRoleAB12CD34) (runs Prep, Train)\n"
+        "    + function:CountFn55667788: lambda:InvokeFunction  (widens)\n"
+        "Function policy changed: dev/Ml/Count (CountFn55667788)\n"
+        "    + function:CountFn55667788: lambda:InvokeFunction for dev/Ml/StepRole "
+        "(identity policy)  (widens)\n"
+    ), out
+    code, out, _ = run(capsys, "head", "cdk.out")
+    assert out.startswith(
+        "head:dev-ml-training → cdk.out:dev-ml-training: 1 grant removed: does not widen access\n"
+    ), out
 
 
 def _add_pipeline(cdk_out: Path, construct_id: str) -> None:

@@ -829,12 +829,20 @@ def _prefixes(action: str, condition: Mapping[str, Any]) -> tuple[list[str], dic
     return sorted(set(prefixes)), rest
 
 
+# Services whose ARNs hold no region (IAM's roles, STS's assumed roles): the rest hold one.
+_GLOBAL_SERVICES = frozenset(
+    {"iam", "sts", "s3", "cloudfront", "route53", "organizations", "waf", "globalaccelerator"}
+)
+
+
 def _resource(arn: str, context: _Context, action: str | None) -> str:
     """``arn`` as shown: without the prefix only where that loses nothing.
 
-    The prefix goes for the stack's account (and region, or none) and, given ``action``,
-    the action's service: ``arn:aws:sagemaker:us-east-1:<account>:*`` or ``arn:aws:s3:::*``
-    must not read as ``*``, or widening them to ``*`` wouldn't show.
+    The prefix goes for the stack's account and region (none for a global service's, such
+    as IAM's) and, given ``action``, the action's service: ``arn:aws:sagemaker:us-east-1:
+    <account>:*`` or ``arn:aws:s3:::*`` must not read as ``*``, or widening them to ``*``
+    wouldn't show. A regional service's ARN with no region (which matches nothing) keeps
+    its prefix, so a grant moved there reads as a change.
     """
     if arn in context.role_keys:
         return context.role_keys[arn][0]  # a role of the assembly: by construct path
@@ -847,26 +855,57 @@ def _resource(arn: str, context: _Context, action: str | None) -> str:
     # or ``*`` keeps its prefix, as the diff compares what is shown as patterns.
     literal = re.split(r"[*?]", rest, maxsplit=1)[0]
     ambiguous = "arn:".startswith(literal) or literal.startswith("arn:")
-    if (
-        region in ("", context.region)
-        and account == context.account
-        and same_service
-        and not ambiguous
-    ):
+    own_region = "" if service.lower() in _GLOBAL_SERVICES else context.region
+    if region == own_region and account == context.account and same_service and not ambiguous:
         return rest  # the stack's own: the prefix says nothing
     return arn
 
 
 def _condition_text(condition: Mapping[str, Any]) -> str:
+    """A condition as ``Operator key value | value; Operator key value``.
+
+    A word holding a separator (``; ``, `` | ``), a quote, or nothing is shown as a JSON
+    string, so a value can't read as two tests or values, and ``_condition_tests`` splits
+    the text back into the tests it was made of.
+    """
     parts = []
     for operator, tests in sorted(condition.items()):
         if not isinstance(tests, Mapping):
-            parts.append(f"{operator} {json.dumps(tests, sort_keys=True)}")
+            parts.append(f"{_quoted(operator)} {json.dumps(tests, sort_keys=True)}")
             continue
         for key, values in sorted(tests.items()):
             items = values if isinstance(values, list) else [values]
-            parts.append(f"{operator} {key} {' | '.join(str(item) for item in items)}")
+            shown = " | ".join(_quoted(str(item)) for item in items)
+            parts.append(f"{_quoted(str(operator))} {_quoted(str(key))} {shown}")
     return "; ".join(parts)
+
+
+def _quoted(word: str) -> str:
+    if not word or any(part in word for part in ("; ", " | ", '"')):
+        return json.dumps(word)
+    return word
+
+
+def _condition_tests(text: str) -> list[str] | None:
+    """The tests of condition text (``_condition_text``): split on ``; `` outside quotes.
+
+    None when the quotes don't balance, which ``_condition_text`` never writes.
+    """
+    tests, start, quoted, escaped = [], 0, False, False
+    for index, char in enumerate(text):
+        if escaped:
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif not quoted and text.startswith("; ", index):
+            tests.append(text[start:index])
+            start = index + 2
+    if quoted or escaped:
+        return None
+    tests.append(text[start:])
+    return tests
 
 
 # -- rendering -----------------------------------------------------------------------
@@ -1362,30 +1401,88 @@ def _condition_within(broad: str, narrow: str) -> bool:
     """
     if not broad or broad == narrow:
         return True
-    return set(broad.split("; ")) <= set(narrow.split("; "))
+    # Split outside quotes: a value holding "; " is one test, not the tests it spells.
+    broad_tests, narrow_tests = _condition_tests(broad), _condition_tests(narrow)
+    if broad_tests is None or narrow_tests is None:
+        return False
+    return set(broad_tests) <= set(narrow_tests)
+
+
+# What ``_key`` shows in place of a name: the pipeline's, an asset's (by display name).
+_PLACEHOLDER = re.compile(r"<pipeline>|<asset [^>]*>")
+# Characters of Unicode's private use area stand for placeholders while matching, so only
+# a wildcard can take them (a pattern that holds one itself is compared as text).
+_MARKERS = 0xE000
+_MARKED = re.compile("[\ue000-\uf8ff]")
 
 
 def _covers(pattern: str, text: str, *, ignore_case: bool) -> bool:
-    """Whether IAM's wildcard ``pattern`` takes every string ``text`` (a pattern too) takes."""
+    """Whether IAM's wildcard ``pattern`` takes every string ``text`` (a pattern too) takes.
+
+    A placeholder (``<pipeline>``, ``<asset …>``) is a name, not its text: it is taken by
+    ``*`` or by the same placeholder only, so ``sealed/<*`` doesn't take
+    ``sealed/<pipeline>/*``, nor ``<asset a>`` take ``<asset b>``.
+
+    Example::
+
+        _covers("sealed/*", "sealed/<pipeline>/*", ignore_case=False)  # True
+        _covers("sealed/<*", "sealed/<pipeline>/*", ignore_case=False)  # False
+    """
+    names = sorted(set(_PLACEHOLDER.findall(pattern)) | set(_PLACEHOLDER.findall(text)))
+    if names:
+        if _MARKED.search(pattern) or _MARKED.search(text):
+            return pattern == text  # can't tell a marker from the text's own: errs to flag
+        markers = {name: chr(_MARKERS + index) for index, name in enumerate(names)}
+        pattern = _PLACEHOLDER.sub(lambda match: markers[match[0]], pattern)
+        text = _PLACEHOLDER.sub(lambda match: markers[match[0]], text)
     return _wildcards(pattern, ignore_case).fullmatch(text) is not None
 
 
 @functools.lru_cache(maxsize=4096)
 def _wildcards(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    # A ``?`` can't stand for the other side's ``*``: that takes more than one character.
+    # A ``?`` can't stand for the other side's ``*``: that takes more than one character;
+    # nor for a placeholder's marker: the name it stands for may be longer.
     body = "".join(
-        ".*" if char == "*" else "[^*]" if char == "?" else re.escape(char) for char in pattern
+        ".*" if char == "*" else "[^*\ue000-\uf8ff]" if char == "?" else re.escape(char)
+        for char in pattern
     )
     return re.compile(body, (re.IGNORECASE | re.DOTALL) if ignore_case else re.DOTALL)
+
+
+def _not_in_roles(grants: Sequence[Grant], diff: AccessDiff, *, added: bool) -> list[Grant]:
+    """A function policy's ``grants`` but those its invoker role's change lists too.
+
+    An invoker by its identity policy (``_invokers``) is listed in the role's change when the
+    role's grant itself was added (``added``) or removed, the same action and condition on
+    a resource taking the function's; not when the function alone changed.
+    """
+    suffix = _IDENTITY.format("")  # " (identity policy)"
+    changed = {change.key: change.added if added else change.removed for change in diff.roles}
+    kept = []
+    for grant in grants:
+        role = grant.principal.removesuffix(suffix) if grant.principal.endswith(suffix) else None
+        shown = changed.get(role, ()) if role is not None else ()
+        if not any(
+            (own.group, own.effect, own.action, own.condition)
+            == (grant.group, grant.effect, grant.action, grant.condition)
+            and _covers(own.resource, grant.resource, ignore_case=False)
+            for own in shown
+        ):
+            kept.append(grant)
+    return kept
 
 
 def _diff_summary(diff: AccessDiff) -> str:
     if not diff:
         return "no change of access"
-    # Counted as shown: a line (write bucket: key) may stand for several actions.
-    changes: list[RoleChange | PolicyChange] = [*diff.roles, *diff.policies]
-    added = sum(len(grant_lines(change.added)) for change in changes)
-    removed = sum(len(grant_lines(change.removed)) for change in changes)
+    # Counted as shown: a line (write bucket: key) may stand for several actions. A role's
+    # grant to invoke a function, listed in the role's change and again in the function
+    # policy's (``(identity policy)``), is one grant: counted in the role's.
+    added = sum(len(grant_lines(change.added)) for change in diff.roles)
+    removed = sum(len(grant_lines(change.removed)) for change in diff.roles)
+    for policy in diff.policies:
+        added += len(grant_lines(_not_in_roles(policy.added, diff, added=True)))
+        removed += len(grant_lines(_not_in_roles(policy.removed, diff, added=False)))
     parts = []
     if added:
         parts.append(f"{added} grant{'s' if added != 1 else ''} added")

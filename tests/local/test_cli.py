@@ -652,6 +652,75 @@ def test_registry_show_summarises_clarify_bias_and_explainability_reports(
     ) in capsys.readouterr().out
 
 
+def test_registry_show_ranks_nan_shap_values_last_and_escapes_control_characters(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: a NaN ranked wherever the sort left it (here first), and a newline in a facet or
+    # label name split its line in two.
+    monkeypatch.chdir(ws.root)
+    nan = float("nan")
+    bias = ws.file(
+        "reports/bias.json",
+        json.dumps(
+            {
+                "post_training_bias_metrics": {
+                    "facets": {
+                        "gen\nder": [
+                            {
+                                "value_or_threshold": "0\x1b[2J",
+                                "metrics": [{"name": "DPPL", "value": 0.12}],
+                            }
+                        ],
+                        "age": [
+                            {"value_or_threshold": "40", "metrics": [{"name": "DI", "value": 1}]}
+                        ],
+                    }
+                }
+            }
+        ),
+    )
+    # json.dumps writes NaN as the bare token NaN, which the registry's json.load reads back.
+    values = {"zip": nan, "tenure": 0.05, "age": -0.31, "bad": nan, "income": 0.12}
+    shap = ws.file(
+        "reports/shap.json",
+        json.dumps(
+            {
+                "explanations": {
+                    "kernel_shap": {
+                        "target\r": {"global_shap_values": values},
+                        "few": {"global_shap_values": {"x\ty": nan, "z": 0.2}},
+                    }
+                }
+            }
+        ),
+    )
+    ModelRegistry(ws.root / ".smpipe").register(
+        "churn",
+        {
+            "ModelApprovalStatus": "Approved",
+            "ModelMetrics": {
+                "Bias": {"PostTrainingReport": {"LocalPath": "metrics/Bias-Post.json"}},
+                "Explainability": {"Report": {"LocalPath": "metrics/Explainability.json"}},
+            },
+        },
+        {"metrics/Bias-Post.json": bias, "metrics/Explainability.json": shap},
+        dt.datetime(2024, 5, 1, 10, 12, 3, tzinfo=dt.UTC),
+    )
+
+    assert smpipe(ws, "registry", "show", "churn", "1") == 0
+
+    version = ".smpipe/registry/churn/1"
+    assert (
+        f"  Bias PostTrainingReport: {version}/metrics/Bias-Post.json\n"
+        "    post-training, facet 'gen\\nder'='0\\x1b[2J': DPPL=0.12\n"
+        "    post-training, facet age=40: DI=1\n"
+        f"  Explainability Report: {version}/metrics/Explainability.json\n"
+        "    SHAP, label 'target\\r': age=-0.31, income=0.12, tenure=0.05 (+2 more)\n"
+        "    SHAP, label few: z=0.2, 'x\\ty'=nan\n"
+        "Drift check baselines: none\n"
+    ) in capsys.readouterr().out
+
+
 def test_registry_show_names_an_uncompressed_models_s3_prefix(
     ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -526,6 +526,37 @@ def test_conditions(tmp_path: Path, condition: dict[str, Any], expected: bool) -
     assert evaluator(tmp_path).condition(condition) is expected
 
 
+# A JsonGet of a path the property file lacks: evaluating it fails.
+_ABSENT = {"Std:JsonGet": {"PropertyFile": REPORT, "Path": "metrics.absent"}}
+_HOLDS = {"Type": "Equals", "LeftValue": 1, "RightValue": 1}
+_FAILS = {"Type": "Equals", "LeftValue": _ABSENT, "RightValue": 1}
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            {"Type": "Or", "Conditions": [_HOLDS, _FAILS]},
+            {"Type": "Or", "Conditions": [_FAILS, _HOLDS]},
+        ),
+        (
+            {"Type": "In", "QueryValue": "dev", "Values": ["dev", _ABSENT]},
+            {"Type": "In", "QueryValue": "dev", "Values": [_ABSENT, "dev"]},
+        ),
+    ],
+)
+def test_or_and_in_stop_at_the_first_operand_that_holds(
+    tmp_path: Path, first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    # An inference (docs/local-runner.md, "Inferences"): the service's docs don't say whether
+    # it evaluates every operand. Pinned so that changing the order's effect is deliberate.
+    ev = evaluator(tmp_path, {"metrics": {}})
+
+    assert ev.condition(first) is True
+    with pytest.raises(EvaluationError, match=r"JsonPath 'metrics\.absent' not found"):
+        ev.condition(second)
+
+
 def test_fails_ordering_comparisons_of_non_numbers(tmp_path: Path) -> None:
     with pytest.raises(
         EvaluationError,

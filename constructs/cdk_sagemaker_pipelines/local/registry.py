@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import shutil
 import uuid
@@ -414,7 +415,7 @@ def _clarify_summary(report: object) -> list[str]:
                     continue
                 metrics = group.get("metrics")
                 shown = [
-                    f"{metric['name']}={metric['value']}"
+                    f"{_printable(metric['name'])}={_printable(metric['value'])}"
                     for metric in (metrics if isinstance(metrics, list) else [])
                     if isinstance(metric, Mapping)
                     and isinstance(metric.get("name"), str)
@@ -422,7 +423,9 @@ def _clarify_summary(report: object) -> list[str]:
                     and not isinstance(metric.get("value"), bool)
                 ]
                 if shown:
-                    where = f"{facet}={group.get('value_or_threshold', '?')}"
+                    where = (
+                        f"{_printable(facet)}={_printable(group.get('value_or_threshold', '?'))}"
+                    )
                     lines.append(f"{title}, facet {where}: {', '.join(shown)}")
     shap = report.get("explanations", {})
     shap = shap.get("kernel_shap") if isinstance(shap, Mapping) else None
@@ -435,14 +438,31 @@ def _clarify_summary(report: object) -> list[str]:
             for feature, value in values.items()
             if isinstance(value, int | float) and not isinstance(value, bool)
         ]
-        numbers.sort(key=lambda item: -abs(item[1]))
+        # NaN compares false with everything, so it would land anywhere in a sort by size;
+        # it is no influence to rank: last, in the report's order (the sort is stable).
+        numbers.sort(key=lambda item: (_is_nan(item[1]), -abs(item[1])))
         if numbers:
             largest = numbers[:_SHAP_FEATURES_SHOWN]
-            top = ", ".join(f"{feature}={value}" for feature, value in largest)
+            top = ", ".join(f"{_printable(feature)}={value}" for feature, value in largest)
             more = len(numbers) - _SHAP_FEATURES_SHOWN
             suffix = f" (+{more} more)" if more > 0 else ""
-            lines.append(f"SHAP, label {label}: {top}{suffix}")
+            lines.append(f"SHAP, label {_printable(label)}: {top}{suffix}")
     return lines
+
+
+def _is_nan(value: float) -> bool:
+    """Whether ``value`` is NaN (an int, even one too large for a float, never is)."""
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _printable(name: object) -> str:
+    r"""``name`` as text, ``repr``-escaped if it holds a character that isn't printable.
+
+    A report's names are its author's text: a newline (or a terminal escape) in one would
+    break the summary's one-line-per-figure layout, so ``'gen\nder'`` shows it instead.
+    """
+    text = str(name)
+    return text if text.isprintable() else repr(text)
 
 
 def _located(label: str, uri: Any, local: Any, shown: Callable[[Path], str]) -> list[str]:

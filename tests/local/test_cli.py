@@ -573,6 +573,22 @@ def test_registry_show_prints_a_versions_files_reports_and_execution(
     )
 
 
+def _register_clarify_reports(ws: Workspace, bias: Path, shap: Path) -> None:
+    """Register version 1 of group churn, recording ``bias`` and ``shap`` as its reports."""
+    ModelRegistry(ws.root / ".smpipe").register(
+        "churn",
+        {
+            "ModelApprovalStatus": "Approved",
+            "ModelMetrics": {
+                "Bias": {"PostTrainingReport": {"LocalPath": "metrics/Bias-Post.json"}},
+                "Explainability": {"Report": {"LocalPath": "metrics/Explainability.json"}},
+            },
+        },
+        {"metrics/Bias-Post.json": bias, "metrics/Explainability.json": shap},
+        dt.datetime(2024, 5, 1, 10, 12, 3, tzinfo=dt.UTC),
+    )
+
+
 def test_registry_show_summarises_clarify_bias_and_explainability_reports(
     ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -624,18 +640,7 @@ def test_registry_show_summarises_clarify_bias_and_explainability_reports(
             }
         ),
     )
-    ModelRegistry(ws.root / ".smpipe").register(
-        "churn",
-        {
-            "ModelApprovalStatus": "Approved",
-            "ModelMetrics": {
-                "Bias": {"PostTrainingReport": {"LocalPath": "metrics/Bias-Post.json"}},
-                "Explainability": {"Report": {"LocalPath": "metrics/Explainability.json"}},
-            },
-        },
-        {"metrics/Bias-Post.json": bias, "metrics/Explainability.json": shap},
-        dt.datetime(2024, 5, 1, 10, 12, 3, tzinfo=dt.UTC),
-    )
+    _register_clarify_reports(ws, bias, shap)
 
     assert smpipe(ws, "registry", "show", "churn", "1") == 0
 
@@ -694,18 +699,7 @@ def test_registry_show_ranks_nan_shap_values_last_and_escapes_control_characters
             }
         ),
     )
-    ModelRegistry(ws.root / ".smpipe").register(
-        "churn",
-        {
-            "ModelApprovalStatus": "Approved",
-            "ModelMetrics": {
-                "Bias": {"PostTrainingReport": {"LocalPath": "metrics/Bias-Post.json"}},
-                "Explainability": {"Report": {"LocalPath": "metrics/Explainability.json"}},
-            },
-        },
-        {"metrics/Bias-Post.json": bias, "metrics/Explainability.json": shap},
-        dt.datetime(2024, 5, 1, 10, 12, 3, tzinfo=dt.UTC),
-    )
+    _register_clarify_reports(ws, bias, shap)
 
     assert smpipe(ws, "registry", "show", "churn", "1") == 0
 

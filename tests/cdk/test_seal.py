@@ -255,7 +255,15 @@ def test_the_pipeline_role_keeps_invoking_the_seal_function_when_its_policies_co
     assert pipeline.seal_function is not None
 
 
+# A key each seal role may write once: its own pipeline's, the other's, and no pipeline's.
+OWN_SEALED = f"{BUCKET}/sealed/{NAME}/exec1/Seal/model/model.tar.gz"
+OTHER_SEALED = f"{BUCKET}/sealed/other/exec1/Seal/model/model.tar.gz"
+UNUSED_SEALED = f"{BUCKET}/sealed/no-such-pipeline/exec1/Seal/model/model.tar.gz"
+
+
+@pytest.fixture(scope="module")
 def two_pipelines_sharing_a_store() -> Any:
+    """The loaded assembly of two sealed pipelines of one store, synthesized once."""
     app = new_app()
     stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
     store = ArtifactStore(stack, "Store")
@@ -270,15 +278,15 @@ def two_pipelines_sharing_a_store() -> Any:
     return load_assembly(app.synth().directory, NAME)
 
 
-def test_only_the_stores_seal_roles_write_anywhere_under_sealed() -> None:
-    loaded = two_pipelines_sharing_a_store()
+def test_only_the_stores_seal_roles_write_anywhere_under_sealed(
+    two_pipelines_sharing_a_store: Any,
+) -> None:
+    loaded = two_pipelines_sharing_a_store
     policy = bucket_policy(loaded)
     known = ("s3:if-none-match",)
     ours = role(loaded, "Test/Training/SealFunction/Role")
     theirs = role(loaded, "Test/Other/SealFunction/Role")
-    own = f"{BUCKET}/sealed/{NAME}/exec1/Seal/model/model.tar.gz"
-    other = f"{BUCKET}/sealed/other/exec1/Seal/model/model.tar.gz"
-    unused = f"{BUCKET}/sealed/no-such-pipeline/exec1/Seal/model/model.tar.gz"
+    own, other, unused = OWN_SEALED, OTHER_SEALED, UNUSED_SEALED
     # Each seal role writes its own pipeline's prefix, and nowhere else under sealed/.
     assert evaluate(ours, "s3:PutObject", own, WRITE_ONCE, known, policy).allowed
     assert evaluate(theirs, "s3:PutObject", other, WRITE_ONCE, known, policy).allowed
@@ -309,19 +317,19 @@ def test_only_the_stores_seal_roles_write_anywhere_under_sealed() -> None:
         assert evaluate(principal, "s3:PutObject", outside, WRITE_ONCE, known, policy).allowed
 
 
-def test_no_seal_role_replaces_a_key_anywhere_under_sealed() -> None:
+def test_no_seal_role_replaces_a_key_anywhere_under_sealed(
+    two_pipelines_sharing_a_store: Any,
+) -> None:
     # SealedKeysAreWrittenOnce is store-wide: not only under one pipeline's own prefix, but
     # under a second pipeline's and under sealed/<unused>/ too, a replace (PutObject
     # without If-None-Match) is refused, even to a seal role whose identity policy were
     # given s3:* on everything (the bucket policy alone then stands between).
-    loaded = two_pipelines_sharing_a_store()
+    loaded = two_pipelines_sharing_a_store
     policy = bucket_policy(loaded)
     known = ("s3:if-none-match",)
     ours = role(loaded, "Test/Training/SealFunction/Role")
     theirs = role(loaded, "Test/Other/SealFunction/Role")
-    own = f"{BUCKET}/sealed/{NAME}/exec1/Seal/model/model.tar.gz"
-    other = f"{BUCKET}/sealed/other/exec1/Seal/model/model.tar.gz"
-    unused = f"{BUCKET}/sealed/no-such-pipeline/exec1/Seal/model/model.tar.gz"
+    own, other, unused = OWN_SEALED, OTHER_SEALED, UNUSED_SEALED
     # The second pipeline's seal role, under its own prefix: written once, never replaced.
     assert evaluate(theirs, "s3:PutObject", other, WRITE_ONCE, known, policy).allowed
     replace = evaluate(theirs, "s3:PutObject", other, NO_CONDITION, known, policy)

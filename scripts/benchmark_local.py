@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark the local runner (not a test); prints docs/benchmarks.md's "Local runner" section.
+"""Benchmark the local runner (not a test); prints docs/benchmarks.md's "Local runner" figures.
 
     source scripts/env.sh && python scripts/benchmark_local.py [--repeat 3]
 

@@ -44,7 +44,8 @@ def v8_pool_size(cpus: int | None = None) -> int:
     On the 2-CPU machines CI runners often are, V8's default 4 threads compete with the
     main thread that runs the constructs and with Python. With 1, ``cdk synth`` of the
     reference app took 6.35 s against 7.38 s (median of 5) and 23% less CPU time
-    (docs/benchmarks.md). From 5 CPUs on it is V8's own default.
+    (docs/benchmarks-history.md, the eleventh session). From 5 CPUs on it is V8's own
+    default.
     """
     available = usable_cpus() if cpus is None else cpus
     return max(1, min(V8_DEFAULT_POOL, available - 1))

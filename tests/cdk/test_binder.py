@@ -736,6 +736,22 @@ def test_an_ecr_repository_image_is_pulled_from_that_repository(images):
     }
 
 
+def test_an_ecr_repository_image_pinned_by_digest_is_named_by_it() -> None:
+    # A digest names one image for good (an audit's "which image ran"); a tag can be moved.
+    digest = "sha256:" + "5f0c" * 16
+    stack = new_stack()
+    repository = ecr.Repository(stack, "Repo")
+    step = ProcessingStep(name="Pinned", image=Image.from_ecr_repository(repository, digest=digest))
+    pipeline = Pipeline(stack, "Training", definition=PipelineDefinition(steps=[step]))
+    template = Template.from_stack(stack)
+
+    arguments = steps_by_name(definition_of(template))["Pinned"]["Arguments"]
+    repository_id = logical_id(repository)
+    assert arguments["AppSpecification"]["ImageUri"].endswith(f"/${{Ref:{repository_id}}}@{digest}")
+    found = statements(template, pipeline.step_role_policy)
+    assert found["PullImages"]["Resource"] == {"Fn::GetAtt": [repository_id, "Arn"]}
+
+
 def test_a_docker_image_asset_is_built_and_pulled_from_the_assets_repository(images):
     _, pipeline, template = images
     asset = pipeline.node.find_child("ImageScorer")

@@ -68,6 +68,9 @@ class FakeRepository:
     def repository_uri_for_tag(self, tag: str | None = None) -> str:
         return f"111122223333.dkr.ecr.us-east-1.amazonaws.com/repo:{tag}"
 
+    def repository_uri_for_digest(self, digest: str | None = None) -> str:
+        return f"111122223333.dkr.ecr.us-east-1.amazonaws.com/repo@{digest}"
+
 
 # Code
 
@@ -300,6 +303,46 @@ def test_image_constructors_resolve_per_region(image: Image, uri: str) -> None:
 
 def test_image_from_ecr_repository_defaults_to_latest() -> None:
     assert Image.from_ecr_repository(FakeRepository()).tag == "latest"
+
+
+def test_image_from_ecr_repository_takes_a_digest() -> None:
+    digest = "sha256:" + "ab" * 32
+    image = Image.from_ecr_repository(FakeRepository(), digest=digest)
+    assert (image.digest, image.tag) == (digest, "latest")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: Image.from_ecr_repository(FakeRepository(), tag="sha256:" + "ab" * 32),
+            f"Image.from_ecr_repository: tag='sha256:{'ab' * 32}' is a digest: pass it as "
+            "digest=, which pins the image by it ('repo@sha256:…')",
+        ),
+        (
+            lambda: Image.from_ecr_repository(FakeRepository(), digest="ab" * 32),
+            f"Image.from_ecr_repository: digest='{'ab' * 32}' is not an image digest: expected "
+            "'sha256:' and 64 lowercase hex digits, as `aws ecr describe-images` prints "
+            "imageDigest",
+        ),
+        (
+            lambda: Image.from_ecr_repository(
+                FakeRepository(), tag="v3", digest="sha256:" + "ab" * 32
+            ),
+            "Image.from_ecr_repository: give tag= or digest=, not both (tag='v3', "
+            f"digest='sha256:{'ab' * 32}'): the digest alone names the image",
+        ),
+        (
+            lambda: Image(uri="111122223333.dkr.ecr.us-east-1.amazonaws.com/repo:v3", digest="x"),
+            "Image(uri=…): digest='x' would be ignored (digest= goes with "
+            "Image.from_ecr_repository: remove it; an image URI names its tag itself: "
+            "'…/my-image:v3')",
+        ),
+    ],
+)
+def test_fails_image_digest_out_of_place(make: Any, message: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match=f"^{re.escape(message)}$"):
+        make()
 
 
 def test_image_from_asset_needs_a_dockerfile(tmp_path: Path) -> None:

@@ -573,6 +573,46 @@ def test_registry_show_prints_a_versions_files_reports_and_execution(
     )
 
 
+def test_registry_show_prints_where_a_version_came_from_and_its_metadata(
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What a model-risk reviewer asks of a version: its commit and repository, and what the
+    # pipeline recorded with it (RegisterModel(customer_metadata=…): the run's data, say).
+    ModelRegistry(ws.root / ".smpipe").register(
+        "churn",
+        {
+            "ModelApprovalStatus": "PendingManualApproval",
+            "MetadataProperties": {
+                "CommitId": "4f1c2ab",
+                "Repository": "https://github.com/acme/churn",
+                "ProjectId": "p-1",
+            },
+            "CustomerMetadataProperties": {
+                "risk-tier": "1",
+                "input-data": "s3://bucket/curated/",
+                "note": "two\nlines",
+            },
+        },
+        {},
+        dt.datetime(2024, 5, 1, 10, 12, 3, tzinfo=dt.UTC),
+    )
+
+    assert smpipe(ws, "registry", "show", "churn", "1") == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("  Commit:    4f1c2ab")
+    assert lines[start : start + 6] == [
+        "  Commit:    4f1c2ab",
+        "  Repository: https://github.com/acme/churn",
+        "  Project:   p-1",
+        "  Metadata:  input-data=s3://bucket/curated/",
+        # A value's newline would break the layout: escaped.
+        "             note='two\\nlines'",
+        "             risk-tier=1",
+    ]
+    assert lines[start + 6].startswith("  Directory: ")
+
+
 def _register_clarify_reports(ws: Workspace, bias: Path, shap: Path) -> None:
     """Register version 1 of group churn, recording ``bias`` and ``shap`` as its reports."""
     ModelRegistry(ws.root / ".smpipe").register(

@@ -95,10 +95,13 @@ class DataBucket:
 
 
 class Repository:
-    """An ``aws_ecr.IRepository`` stand-in: the URI of a tag."""
+    """An ``aws_ecr.IRepository`` stand-in: the URI of a tag or of a digest."""
 
     def repository_uri_for_tag(self, tag: str | None = None) -> str:
         return f"111122223333.dkr.ecr.us-east-1.amazonaws.com/repo:{tag}"
+
+    def repository_uri_for_digest(self, digest: str | None = None) -> str:
+        return f"111122223333.dkr.ecr.us-east-1.amazonaws.com/repo@{digest}"
 
 
 def build_pipeline(model_package_group: str) -> PipelineDefinition:

@@ -152,7 +152,11 @@ class CdkBinder:
         if image.repository is not None:
             repository: ecr.IRepository = image.repository
             self.repositories.append(repository)
-            uri = repository.repository_uri_for_tag(image.tag)
+            uri = (
+                repository.repository_uri_for_digest(image.digest)
+                if image.digest is not None
+                else repository.repository_uri_for_tag(image.tag)
+            )
             self.image_repositories[uri] = (repository, False)
             return uri
         assert image.directory is not None

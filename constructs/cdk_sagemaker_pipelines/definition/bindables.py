@@ -77,7 +77,13 @@ class _EcrRepository(Protocol):
         """The URI of the image with ``tag`` in the repository."""
         ...
 
+    def repository_uri_for_digest(self, digest: str | None = None) -> str:
+        """The URI of the image of ``digest`` (``sha256:…``) in the repository."""
+        ...
 
+
+# An image manifest's digest as ECR reports it (imageDigest).
+_IMAGE_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _MISSPELLED_S3_SCHEME = re.compile(r"(?i)s3:/*(?P<rest>[^/].*)")
 
 
@@ -215,7 +221,7 @@ class BoundCode:
 _IMAGE_SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
     "uri": (),
     "framework": ("version", "processor", "py_version", "scope", "base_framework_version"),
-    "repository": ("tag",),
+    "repository": ("tag", "digest"),
     "directory": (),
 }
 _IMAGE_FACTORIES = {
@@ -245,6 +251,7 @@ class Image:
         Image.model_monitor()                              # the check steps' analyzers
         Image.from_uri("111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest")
         Image.from_ecr_repository(repository, tag="v3")   # an aws_ecr.IRepository
+        Image.from_ecr_repository(repository, digest="sha256:5f0c…")  # pinned: immutable
         Image.from_asset("docker/train")                 # built from a Dockerfile
     """
 
@@ -258,6 +265,7 @@ class Image:
     repository: Any = None
     tag: str = "latest"
     directory: str | None = None
+    digest: str | None = None
 
     def _validate(self) -> None:
         sources = [self.uri is not None, self.framework is not None]
@@ -267,6 +275,8 @@ class Image:
                 "Image: use one of from_uri, from_framework, from_ecr_repository, from_asset"
             )
         self._validate_fields_of_source()
+        if self.repository is not None:
+            self._validate_digest()
         if self.framework is not None:
             # Resolving now reports an unknown framework or version at definition time.
             self.framework_spec()
@@ -296,6 +306,28 @@ class Image:
             raise PipelineDefinitionError(
                 f"Image({source}=…): {given} would be ignored ({belong}: remove "
                 f"{'it' if len(ignored) == 1 else 'them'}{f'; {why}' if why else ''})"
+            )
+
+    def _validate_digest(self) -> None:
+        """A digest pins one image; a tag can be moved: not both, and each in its place."""
+        if self.digest is None:
+            if self.tag.startswith("sha256:"):
+                # Written as a tag it would render 'repo:sha256:…', a reference ECR refuses.
+                raise PipelineDefinitionError(
+                    f"Image.from_ecr_repository: tag={self.tag!r} is a digest: pass it as "
+                    "digest=, which pins the image by it ('repo@sha256:…')"
+                )
+            return
+        if not _IMAGE_DIGEST.fullmatch(self.digest):
+            raise PipelineDefinitionError(
+                f"Image.from_ecr_repository: digest={self.digest!r} is not an image digest: "
+                "expected 'sha256:' and 64 lowercase hex digits, as `aws ecr describe-images` "
+                "prints imageDigest"
+            )
+        if self.tag != "latest":
+            raise PipelineDefinitionError(
+                f"Image.from_ecr_repository: give tag= or digest=, not both (tag={self.tag!r}, "
+                f"digest={self.digest!r}): the digest alone names the image"
             )
 
     @staticmethod
@@ -456,9 +488,20 @@ class Image:
         return Image.from_framework("clarify", version, scope="processing")
 
     @staticmethod
-    def from_ecr_repository(repository: _EcrRepository, tag: str = "latest") -> Image:
-        """An image in an ECR repository (an ``aws_ecr.IRepository``); pull is granted."""
-        return Image(repository=repository, tag=tag)
+    def from_ecr_repository(
+        repository: _EcrRepository, tag: str = "latest", *, digest: str | None = None
+    ) -> Image:
+        """An image in an ECR repository (an ``aws_ecr.IRepository``); pull is granted.
+
+        ``tag`` (Default ``latest``) names whatever image the tag points at when a job
+        starts; ``digest`` (``sha256:…``, as ``aws ecr describe-images`` prints it) pins one
+        image, ``repo@sha256:…``, which no push can change (an audit's "which image ran").
+
+        Example::
+
+            Image.from_ecr_repository(repository, digest="sha256:" + "0" * 64)
+        """
+        return Image(repository=repository, tag=tag, digest=digest)
 
     @staticmethod
     def from_asset(directory: str | os.PathLike[str]) -> Image:

@@ -297,6 +297,10 @@ def render_package_text(package: ModelPackage) -> str:
         breast-cancer v3: PendingManualApproval
           ARN:       arn:aws:sagemaker:local:000000000000:model-package/breast-cancer/3
           Created:   2024-05-01 10:12:03 UTC by execution p4jn9xou8a8s (smpipe show p4jn9xou8a8s)
+          Commit:    4f1c2ab
+          Repository: https://github.com/acme/churn
+          Metadata:  input-data=s3://bucket/curated/
+                     risk-tier=1
           Directory: .smpipe/registry/breast-cancer/3
         Container 1: 246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-scikit-learn:1.2-1
           Model data: s3://bucket/pipelines-p4jn…/output/model.tar.gz
@@ -334,6 +338,16 @@ def render_package_text(package: ModelPackage) -> str:
     lines.append(f"  Created:   {created}")
     if metadata.get("CommitId"):
         lines.append(f"  Commit:    {metadata['CommitId']}")
+    # Where the version came from and what the pipeline recorded with it (the run's data,
+    # parameters): what a reviewer asks of a version, so shown, not left to --json.
+    for label, member in (("Repository", "Repository"), ("Project", "ProjectId")):
+        if metadata.get(member):
+            lines.append(f"  {f'{label}:':<10} {_printable(metadata[member])}")
+    customer = record.get("CustomerMetadataProperties")
+    pairs = sorted(customer.items()) if isinstance(customer, Mapping) else []
+    for index, (key, value) in enumerate(pairs):
+        label = "Metadata:" if index == 0 else ""
+        lines.append(f"  {label:<10} {_printable(key)}={_printable(value)}")
     lines.append(f"  Directory: {shown_path(package.directory)}")
     containers = (record.get("InferenceSpecification") or {}).get("Containers") or []
     for index, container in enumerate(containers, start=1):

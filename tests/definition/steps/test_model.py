@@ -14,6 +14,7 @@ from cdk_sagemaker_pipelines.definition import (
     ConditionStep,
     Container,
     DriftCheckBaselines,
+    ExecutionVariables,
     FileSource,
     Image,
     Join,
@@ -946,6 +947,42 @@ def test_register_takes_parameters_for_the_recommender_fields(ctx: RenderContext
     }
     assert container["ModelInput"] == {"DataInputConfig": {"Get": "Parameters.InputShape"}}
     assert ctx.problems == []
+
+
+def test_register_records_expressions_in_its_customer_metadata(ctx: RenderContext) -> None:
+    # As the SDK's customer_metadata_properties: what an audit asks of a version (the
+    # execution, the data it read) is known only when the pipeline runs.
+    data, trees = ParameterString(name="InputData"), ParameterInteger(name="Trees")
+    step = registered(
+        customer_metadata={
+            "execution": ExecutionVariables.PIPELINE_EXECUTION_ARN,
+            "input-data": data,
+            "trees": trees,
+            "risk-tier": "1",
+        }
+    )
+
+    arguments = step.to_request(ctx)["Arguments"]
+
+    assert arguments["CustomerMetadataProperties"] == {
+        "execution": {"Get": "Execution.PipelineExecutionArn"},
+        "input-data": {"Get": "Parameters.InputData"},
+        # A string field: the service joins a number into its text.
+        "trees": {"Std:Join": {"On": "", "Values": [{"Get": "Parameters.Trees"}]}},
+        "risk-tier": "1",
+    }
+    assert ctx.problems == []
+
+
+def test_fails_register_customer_metadata_of_a_number() -> None:
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=re.escape(
+            "RegisterModel 'Register': field 'customer_metadata['trees']' expects str or "
+            "Expression, got int 3"
+        ),
+    ):
+        registered(customer_metadata={"trees": 3})
 
 
 def test_register_passes_a_cdk_token_data_input_config_through(ctx: RenderContext) -> None:

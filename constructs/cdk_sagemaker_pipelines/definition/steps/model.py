@@ -674,6 +674,7 @@ class RegisterModel(_ContainerStep):
                 model_constraints=MetricsSource(s3_uri="s3://my-bucket/baselines/constraints.json")
             ),
             metadata_properties=MetadataProperties(commit_id=commit, repository=repo_url),
+            customer_metadata={"execution": ExecutionVariables.PIPELINE_EXECUTION_ARN},
             framework="SAGEMAKER-SCIKIT-LEARN", framework_version="1.2",
         )
 
@@ -692,7 +693,7 @@ class RegisterModel(_ContainerStep):
     model_metrics: ModelMetrics | None = None
     drift_check_baselines: DriftCheckBaselines | None = None
     model_package_description: str | None = None
-    customer_metadata: Mapping[str, str] | None = None
+    customer_metadata: Mapping[str, str | Expression] | None = None
     domain: str | None = None
     task: str | None = None
     sample_payload_url: str | Expression | None = None
@@ -830,8 +831,10 @@ class RegisterModel(_ContainerStep):
                 else None
             ),
             SamplePayloadUrl=render(self.sample_payload_url, ctx),
+            # Values may be expressions, as in the SDK: the execution, a parameter (the data
+            # a run read) recorded with the version; a number is joined into a string.
             CustomerMetadataProperties=(
-                dict(self.customer_metadata) if self.customer_metadata else None
+                render_string_map(self.customer_metadata, ctx) if self.customer_metadata else None
             ),
             Domain=self.domain,
             Task=self.task,

@@ -157,6 +157,14 @@ def test_the_execution_role_policy_exactly(staging: Staging) -> None:
                 {"Fn::Join": ["", [STORE_BUCKET_ARN, "/sealed/*"]]},
             ],
         },
+        # An uncompressed model (an S3Prefix) is listed before SageMaker reads it.
+        "EndpointListsModelArtifacts": {
+            "Sid": "EndpointListsModelArtifacts",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": STORE_BUCKET_ARN,
+            "Condition": {"StringLike": {"s3:prefix": ["models/*", "sealed/*"]}},
+        },
         "EndpointDecryptsModelArtifacts": {
             "Sid": "EndpointDecryptsModelArtifacts",
             "Effect": "Allow",
@@ -395,6 +403,7 @@ def test_production_reads_the_model_from_the_central_store(production: Productio
         "arn:aws:s3:::ml-central-models/models/*",
         "arn:aws:s3:::ml-central-models/sealed/*",
     ]
+    assert policy["EndpointListsModelArtifacts"]["Resource"] == "arn:aws:s3:::ml-central-models"
     assert policy["EndpointDecryptsModelArtifacts"]["Resource"] == (
         f"arn:aws:kms:{REGION}:{ACCOUNT}:key/central"
     )

@@ -140,6 +140,7 @@ def test_the_role_gets_exactly_the_async_statements(built: Async) -> None:
     # And nothing else beyond a real-time endpoint's own statements.
     assert sorted(set(policy) - set(async_sids)) == [
         "EndpointDecryptsModelArtifacts",
+        "EndpointListsModelArtifacts",
         "EndpointPublishesMetrics",
         "EndpointReadsModelArtifacts",
         "EndpointWritesLogs",

@@ -355,6 +355,10 @@ def test_the_role_reads_each_variants_store_and_pulls_each_image(built: Built) -
         {"Fn::Join": ["", [models_bucket, "/models/*"]]},
         {"Fn::Join": ["", [models_bucket, "/sealed/*"]]},
     ]
+    assert policy["EndpointListsModelArtifacts"]["Resource"] == [
+        {"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]},
+        models_bucket,
+    ]
     assert policy["EndpointDecryptsModelArtifacts"]["Resource"] == [
         STORE_KEY,
         {"Fn::GetAtt": [logical_id(built.models.key), "Arn"]},
@@ -367,6 +371,7 @@ def test_the_role_reads_each_variants_store_and_pulls_each_image(built: Built) -
     assert sorted(policy) == sorted(
         [
             "EndpointReadsModelArtifacts",
+            "EndpointListsModelArtifacts",
             "EndpointDecryptsModelArtifacts",
             "PullImages",
             "AuthenticateToEcr",

@@ -37,6 +37,7 @@ from cdk_sagemaker_pipelines.definition import (
     DataQualityCheckConfig,
     DatasetFormat,
     DriftCheckBaselines,
+    ExecutionVariables,
     FailStep,
     Image,
     Join,
@@ -1816,10 +1817,42 @@ def test_a_location_another_step_gives_is_not_sent_to_parameter_locations():
     ]
     assert (
         "time: declare the locations they may take with parameter_locations=, or grant the "
-        "step role (pipeline.step_role) access yourself; for the values another step gives "
+        "step role (pipeline.step_role) access yourself; for the values no parameter gives "
         "(step 'Prep' field 'Arguments.ProcessingInputs[0].S3Input.S3Uri': a JsonGet, a Lambda "
-        "or Callback output), which parameter_locations= can't declare, grant the step role "
-        "(pipeline.step_role) access to where they point yourself."
+        "or Callback output, or a Join whose bucket isn't text before its run-time parts, such "
+        'as an Fn.join token: write it f"s3://{bucket.bucket_name}/prefix"), which '
+        "parameter_locations= can't declare, grant the step role (pipeline.step_role) access "
+        "to where they point yourself."
+    ) in warning
+
+
+def test_a_checkpoint_location_of_an_fn_join_token_is_named_once_and_not_as_a_step_output():
+    # Was: "for the values another step gives (… 'Arguments.CheckpointConfig.S3Uri', …
+    # 'Arguments.CheckpointConfig.S3Uri': a JsonGet, a Lambda or Callback output)": the
+    # field twice (read and written), and no step gives an execution id.
+    stack = new_stack()
+    bucket = s3.Bucket(stack, "Checkpoints")
+    base = cdk.Fn.join("", ["s3://", bucket.bucket_name, "/checkpoints"])
+    train = TrainingStep(
+        name="FineTune",
+        image=Image.pytorch("2.1", processor="gpu"),
+        instance_type="ml.p4d.24xlarge",
+        use_spot_instances=True,
+        max_wait_in_seconds=172800,
+        checkpoint_s3_uri=Join(on="/", values=[base, ExecutionVariables.PIPELINE_EXECUTION_ID]),
+    )
+    Pipeline(stack, "Training", definition=PipelineDefinition(steps=[train]))
+
+    [warning] = [
+        str(entry.entry.data)
+        for entry in Annotations.from_stack(stack).find_warning("/Test/Training", Match.any_value())
+        if "unattributed-s3-location" in str(entry.entry.data)
+    ]
+    assert (
+        "for the values no parameter gives (step 'FineTune' field "
+        "'Arguments.CheckpointConfig.S3Uri': a JsonGet, a Lambda or Callback output, or a Join "
+        "whose bucket isn't text before its run-time parts, such as an Fn.join token: write it "
+        'f"s3://{bucket.bucket_name}/prefix")'
     ) in warning
 
 

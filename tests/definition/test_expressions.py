@@ -17,6 +17,7 @@ from cdk_sagemaker_pipelines.definition import (
     ExpressionOperatorError,
     ExpressionTextError,
     FailStep,
+    Image,
     Join,
     JsonGet,
     LambdaStep,
@@ -32,6 +33,7 @@ from cdk_sagemaker_pipelines.definition import (
     ProcessingStep,
     PropertyFile,
     PropertyPathError,
+    S3Location,
     StaticBinder,
     StepOutput,
     TrainingStep,
@@ -807,6 +809,41 @@ def test_fails_a_numpy_number_says_how_to_make_it_a_python_one() -> None:
     [problem] = raised.value.problems
     assert problem.message.startswith("cannot render a NumPy int64 into a pipeline definition")
     assert "value.item()" in str(problem.hint)
+
+
+def test_fails_an_s3_location_in_a_join_says_to_join_its_bucket_name() -> None:
+    # A per-execution checkpoint location under a bucket, as docs/constructs.md advises:
+    # a binder binds an S3Location only where a step takes a location, not inside a Join.
+    checkpoints = S3Location.from_bucket("my-bucket", "checkpoints")
+    step = TrainingStep(
+        name="FineTune",
+        image=Image.pytorch("2.1", processor="gpu"),
+        use_spot_instances=True,
+        max_wait_in_seconds=172800,
+        checkpoint_s3_uri=Join(
+            on="/", values=[checkpoints, ExecutionVariables.PIPELINE_EXECUTION_ID]
+        ),
+    )
+
+    with pytest.raises(PipelineValidationError) as raised:
+        PipelineDefinition(steps=[step]).to_definition(
+            StaticBinder(region="us-east-1", role_arn=ROLE, default_bucket="my-bucket")
+        )
+
+    [problem] = raised.value.problems
+    assert (problem.step, problem.field) == (
+        "FineTune",
+        "Arguments.CheckpointConfig.S3Uri.Std:Join.Values[0]",
+    )
+    assert problem.message.startswith(
+        "cannot render an S3Location inside a Join, list or mapping: S3Location("
+    )
+    assert problem.hint == (
+        "a step binds an S3Location only where it takes a location itself (inputs=, "
+        "output_path=, checkpoint_s3_uri=, …); to add parts to a location, join its bucket's "
+        'name instead: Join(on="", values=["s3://", bucket.bucket_name, "/checkpoints/", '
+        "ExecutionVariables.PIPELINE_EXECUTION_ID])"
+    )
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])

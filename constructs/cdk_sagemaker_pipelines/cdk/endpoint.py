@@ -2776,7 +2776,7 @@ class ModelEndpoint(Resource):
         """What the models' execution role needs, each statement with a Sid.
 
         The model data of every variant's version: ``models/*`` and ``sealed/*`` of each
-        store holding one, and its key.
+        store holding one (listed too: an uncompressed model is a prefix), and its key.
         """
         stack = stack_of(self)
         stores: list[ArtifactStore] = []
@@ -2798,6 +2798,15 @@ class ModelEndpoint(Resource):
                     for store in stores
                     for prefix in ("models/*", "sealed/*")
                 ],
+            ),
+            # An uncompressed model (a version's ModelDataSource of an S3Prefix, as large
+            # models are registered) is listed before it is read: SageMaker lists the
+            # prefix with the model's role, as for a Model step's (ListModelsOfModelStores).
+            iam.PolicyStatement(
+                sid="EndpointListsModelArtifacts",
+                actions=["s3:ListBucket"],
+                resources=list(dict.fromkeys(store.bucket.bucket_arn for store in stores)),
+                conditions={"StringLike": {"s3:prefix": ["models/*", "sealed/*"]}},
             ),
             iam.PolicyStatement(
                 sid="EndpointDecryptsModelArtifacts",

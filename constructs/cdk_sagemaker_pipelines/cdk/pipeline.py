@@ -2442,14 +2442,20 @@ class Pipeline(PipelineBase):
             "declare the locations they may take with parameter_locations=, or grant the "
             "step role (pipeline.step_role) access yourself."
         )
-        # parameter_locations declares parameters: it can't reach a value a step gives.
+        # parameter_locations declares parameters: it can't reach a value a step gives, nor
+        # a Join whose beginning isn't a URI's text (an Fn.join token, say) before its
+        # run-time parts (an execution id). A field both read and written is named once.
         from_steps = [item for item in self.plan.unattributed if not item.parameters]
         if from_steps:
-            fields = ", ".join(f"step '{item.step}' field '{item.field}'" for item in from_steps)
+            fields = ", ".join(
+                dict.fromkeys(f"step '{item.step}' field '{item.field}'" for item in from_steps)
+            )
             given = (
-                f"for the values another step gives ({fields}: a JsonGet, a Lambda or "
-                "Callback output), which parameter_locations= can't declare, grant the step "
-                "role (pipeline.step_role) access to where they point yourself."
+                f"for the values no parameter gives ({fields}: a JsonGet, a Lambda or "
+                "Callback output, or a Join whose bucket isn't text before its run-time parts, "
+                'such as an Fn.join token: write it f"s3://{bucket.bucket_name}/prefix"), '
+                "which parameter_locations= can't declare, grant the step role "
+                "(pipeline.step_role) access to where they point yourself."
             )
             partly = len(from_steps) < len(self.plan.unattributed)
             declare = f"{declare[:-1]}; {given}" if partly else given

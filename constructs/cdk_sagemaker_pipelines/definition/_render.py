@@ -224,6 +224,19 @@ def render(value: Any, ctx: RenderContext | None = None) -> JsonValue:
             "convert it to a Python value: value.item() for a NumPy number, value.tolist() "
             "for an array",
         )
+    from .bindables import S3Location  # here: bindables imports this module
+
+    if isinstance(value, S3Location):
+        # A binder turns it into a URI only where a step takes a location: a Join (say of
+        # a checkpoint prefix and the execution id) or a mapping holds it unbound.
+        return _unrenderable(
+            ctx,
+            f"cannot render an S3Location inside a Join, list or mapping: {value!r}",
+            "a step binds an S3Location only where it takes a location itself (inputs=, "
+            "output_path=, checkpoint_s3_uri=, …); to add parts to a location, join its "
+            'bucket\'s name instead: Join(on="", values=["s3://", bucket.bucket_name, '
+            '"/checkpoints/", ExecutionVariables.PIPELINE_EXECUTION_ID])',
+        )
     return _unrenderable(
         ctx,
         f"cannot render a {type(value).__name__} into a pipeline definition: {value!r}",

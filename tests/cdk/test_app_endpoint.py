@@ -62,11 +62,16 @@ def _of_type(template: dict[str, Any], resource_type: str) -> dict[str, Any]:
 
 
 def _endpoint_ids(app: SynthesizedApp, stack: str) -> set[str]:
-    """The logical ids of the resources under the stack's ``Endpoint`` construct."""
+    """The logical ids of the resources under the stack's ``Endpoint`` construct.
+
+    And of the model data reader its ``ModelData`` resource calls: a child of the stack,
+    shared by the stack's endpoints.
+    """
+    prefixes = (f"{stack}/Endpoint/", f"{stack}/SageMakerModelDataReader/")
     return {
         logical_id
         for logical_id, path in logical_id_paths(app, stack).items()
-        if path.startswith(f"{stack}/Endpoint/")
+        if path.startswith(prefixes)
     }
 
 
@@ -113,6 +118,9 @@ def test_the_endpoint_and_its_monitor_add_their_own_resources_and_change_nothing
         *ENDPOINT_TYPES,
         "AWS::IAM::Role",
         "AWS::IAM::ManagedPolicy",
+        "Custom::ModelDataLocations",
+        "AWS::Lambda::Function",
+        "AWS::Logs::LogGroup",
     }
     assert {template["Resources"][logical_id]["Type"] for logical_id in monitor} >= {
         *MONITOR_TYPES,

@@ -272,10 +272,16 @@ def test_prod_serves_a_version_of_devs_group_from_devs_bucket_and_key(
             "PolicyDocument"
         ]["Statement"]
     }
-    # Dev's bucket by the name dev's stack gives it, dev's keys by dev's account and region.
-    assert statements["EndpointReadsModelArtifacts"]["Resource"] == [
-        f"arn:aws:s3:::{DEV_BUCKET}/models/*",
-        f"arn:aws:s3:::{DEV_BUCKET}/sealed/*",
+    # The version's model data, found at deploy time in dev's bucket (by the name dev's
+    # stack gives it); dev's keys by dev's account and region.
+    (model_data_id,) = (
+        logical_id for logical_id in prod if logical_id.startswith("EndpointModelData")
+    )
+    assert statements["EndpointReadsModelArtifacts"]["Resource"] == {
+        "Fn::Split": ["$$", {"Fn::GetAtt": [model_data_id, "ObjectArns"]}]
+    }
+    assert prod[model_data_id]["Properties"]["Versions"] == [
+        {"ModelPackageArn": DEV_VERSION, "Bucket": DEV_BUCKET}
     ]
     assert statements["EndpointDecryptsModelArtifacts"]["Resource"] == (
         f"arn:aws:kms:eu-west-1:{DEV}:key/*"
@@ -320,17 +326,20 @@ def test_only_prods_endpoint_role_reads_and_decrypts_devs_models(
 ) -> None:
 
     prod, dev = _resources(synthesized, "prod"), _resources(synthesized, "dev")
-    # Prod's endpoint role's policy, as if held by a role of `account`.
+    # Prod's endpoint role's policy, as if held by a role of `account`, with the model data
+    # the version records as its ModelData resource returns it at deploy time.
     identity = _of_type(prod, "AWS::IAM::ManagedPolicy", "EndpointRolePolicy")["PolicyDocument"]
+    model = f"arn:aws:s3:::{DEV_BUCKET}/models/pipelines-abc/Train/output/model.tar.gz"
+    (model_data_id,) = (name for name in prod if name.startswith("EndpointModelData"))
+    found = {f"{model_data_id}.ObjectArns": model}
     role = RolePolicies(
         f"arn:aws:iam::{account}:role/Endpoint",
         "prod's endpoint role",
-        tuple(Statement.from_json(s) for s in _resolved(identity["Statement"], {})),
+        tuple(Statement.from_json(s) for s in _resolved(identity["Statement"], found)),
         None,
         None,
     )
     bucket_policy, key_policy = _devs_store_policies(dev)
-    model = f"arn:aws:s3:::{DEV_BUCKET}/models/pipelines-abc/Train/output/model.tar.gz"
     read = evaluate(role, "s3:GetObject", model, {}, policy=bucket_policy)
     through_s3 = {
         "kms:viaservice": "s3.eu-west-1.amazonaws.com",
@@ -344,9 +353,12 @@ def test_only_prods_endpoint_role_reads_and_decrypts_devs_models(
         {**through_s3, "kms:encryptioncontext:aws:s3:arn": "arn:aws:s3:::dev-data"},
     ):
         assert not evaluate(role, "kms:Decrypt", DEV_KEY, context, policy=key_policy).allowed
-    # Only models/: not what else dev's bucket holds.
-    data = f"arn:aws:s3:::{DEV_BUCKET}/executions/x/output.csv"
-    assert not evaluate(role, "s3:GetObject", data, {}, policy=bucket_policy).allowed
+    # Only the version's model: not another version's, nor what else dev's bucket holds.
+    for other in (
+        f"arn:aws:s3:::{DEV_BUCKET}/models/pipelines-xyz/Train/output/model.tar.gz",
+        f"arn:aws:s3:::{DEV_BUCKET}/executions/x/output.csv",
+    ):
+        assert not evaluate(role, "s3:GetObject", other, {}, policy=bucket_policy).allowed
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ private endpoint in a VPC, network-isolated and auto scaled.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -29,7 +30,9 @@ from cdk_sagemaker_pipelines.cdk import (
     ModelRegistry,
     SageMakerPipelineChecks,
 )
+from cdk_sagemaker_pipelines.cdk._model_data import ModelDataReader
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
+from constructs import Construct
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import (
     ACCOUNT,
@@ -50,7 +53,9 @@ VERSION_3 = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/3"
 VERSION_4 = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/4"
 STORE_KEY = {"Fn::GetAtt": ["ArtifactsKeyA4B22E2B", "Arn"]}
 STORE_BUCKET_ARN = {"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]}
+STORE_BUCKET = {"Ref": "ArtifactsBucket88671897"}
 LOG_GROUP = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/Endpoints/churn-staging"
+MODEL_DATA = "EndpointModelData24AA9104"
 
 
 class Staging:
@@ -152,10 +157,8 @@ def test_the_execution_role_policy_exactly(staging: Staging) -> None:
             "Sid": "EndpointReadsModelArtifacts",
             "Effect": "Allow",
             "Action": "s3:GetObject",
-            "Resource": [
-                {"Fn::Join": ["", [STORE_BUCKET_ARN, "/models/*"]]},
-                {"Fn::Join": ["", [STORE_BUCKET_ARN, "/sealed/*"]]},
-            ],
+            # The version's model data, as the ModelData custom resource finds it.
+            "Resource": {"Fn::Split": ["$$", {"Fn::GetAtt": [MODEL_DATA, "ObjectArns"]}]},
         },
         # An uncompressed model (an S3Prefix) is listed before SageMaker reads it.
         "EndpointListsModelArtifacts": {
@@ -251,6 +254,145 @@ def test_cdk_nag_finds_nothing_of_the_endpoint(staging: Staging) -> None:
     findings = pack_findings(staging.stack)
     assert findings
     assert [finding for finding in findings if "Test/Endpoint" in finding] == []
+    # Nor of the model data reader the endpoints of the stack share.
+    assert [finding for finding in findings if f"Test/{READER}" in finding] == []
+
+
+# -- The model data the role reads: the served version's, found at deploy time -----------
+
+READER = "SageMakerModelDataReader"
+DESCRIBE_SID = "DescribeServedVersions"
+
+
+def test_the_model_data_resource_reads_the_served_version_in_its_store(staging: Staging) -> None:
+    reader = ModelDataReader.of(staging.endpoint)
+    assert resource(staging.template, MODEL_DATA) == {
+        "Type": "Custom::ModelDataLocations",
+        "Properties": {
+            "ServiceToken": {"Fn::GetAtt": [logical_id(reader.function), "Arn"]},
+            "ServiceTimeout": "300",
+            # The version and the bucket of the store holding it: model data elsewhere
+            # fails the deploy, and so does any outside models/ and sealed/.
+            "Versions": [{"ModelPackageArn": VERSION_3, "Bucket": STORE_BUCKET}],
+            "Prefixes": ["models/", "sealed/"],
+            "Partition": {"Ref": "AWS::Partition"},
+        },
+        # Called once the function may describe the version.
+        "DependsOn": [logical_id(reader.policy)],
+        "UpdateReplacePolicy": "Delete",
+        "DeletionPolicy": "Delete",
+    }
+
+
+def test_the_reader_may_describe_the_served_groups_versions_and_log_only(
+    staging: Staging,
+) -> None:
+    reader = ModelDataReader.of(staging.endpoint)
+    assert reader.node.path == f"Test/{READER}"
+    policy = statements(staging.template, reader.policy)
+    (describe,) = [sid for sid in policy if sid.startswith(DESCRIBE_SID)]
+    assert policy == {
+        "WriteOwnLogs": {
+            "Sid": "WriteOwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": {"Fn::GetAtt": [logical_id(reader.logs), "Arn"]},
+        },
+        # Any version of the group: an update describes the version served before too.
+        describe: {
+            "Sid": describe,
+            "Effect": "Allow",
+            "Action": "sagemaker:DescribeModelPackage",
+            "Resource": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/*",
+        },
+    }
+    role = resource(staging.template, logical_id(reader.role))["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Action": "sts:AssumeRole",
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+        }
+    ]
+    assert "ManagedPolicyArns" not in role
+    assert "Policies" not in role
+    function = resource(staging.template, logical_id(reader.function))["Properties"]
+    assert (function["Runtime"], function["Handler"], function["Timeout"]) == (
+        "python3.14",
+        "index.handler",
+        60,
+    )
+    assert function["Role"] == {"Fn::GetAtt": [logical_id(reader.role), "Arn"]}
+    assert function["LoggingConfig"] == {"LogGroup": {"Ref": logical_id(reader.logs)}}
+
+
+def test_the_construct_splits_what_the_function_joins() -> None:
+    from cdk_sagemaker_pipelines.cdk._model_data import FUNCTION_CODE
+    from cdk_sagemaker_pipelines.definition import _model_data_locations as shape
+    from tests.test_model_data_function import load
+
+    index = load()
+    assert (index.ATTRIBUTE, index.DELIMITER) == (shape.ATTRIBUTE, shape.DELIMITER)
+    assert Path(FUNCTION_CODE) == Path(index.__file__).parent
+
+
+def test_a_version_given_as_a_parameter_is_described_by_its_group() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    version = cdk.CfnParameter(stack, "ModelPackageArn", type="String")
+    endpoint = ModelEndpoint(
+        stack,
+        "Endpoint",
+        model_package_arn=version.value_as_string,
+        artifact_store=ArtifactStore(stack, "Artifacts"),
+    )
+    template = Template.from_stack(stack)
+    model_data = resource(template, logical_id(endpoint.node.find_child("ModelData")))
+    assert model_data["Properties"]["Versions"] == [
+        {"ModelPackageArn": {"Ref": "ModelPackageArn"}, "Bucket": STORE_BUCKET}
+    ]
+    reader = ModelDataReader.of(endpoint)
+    (describe,) = [
+        s for sid, s in statements(template, reader.policy).items() if sid.startswith(DESCRIBE_SID)
+    ]
+    parts = {"Fn::Split": ["/", {"Ref": "ModelPackageArn"}]}
+    assert describe["Resource"] == {
+        "Fn::Join": [
+            "",
+            [{"Fn::Select": [0, parts]}, "/", {"Fn::Select": [1, parts]}, "/*"],
+        ]
+    }
+    # Its wildcard is acknowledged, with its reason.
+    assert [f for f in pack_findings(stack) if f"Test/{READER}" in f or "Test/Endpoint" in f] == []
+
+
+def test_the_endpoints_of_a_stack_share_one_reader() -> None:
+    stack = new_stack()
+    store = ArtifactStore(stack, "Artifacts")
+    third = ModelEndpoint(stack, "Three", model_package_arn=VERSION_3, artifact_store=store)
+    fourth = ModelEndpoint(stack, "Four", model_package_arn=VERSION_4, artifact_store=store)
+    assert ModelDataReader.of(third) is ModelDataReader.of(fourth)
+    template = Template.from_stack(stack)
+    assert len(_of_type(template, "AWS::Lambda::Function")) == 1
+    assert len(_of_type(template, "Custom::ModelDataLocations")) == 2
+    # One statement each: an endpoint removed takes its own along.
+    policy = statements(template, ModelDataReader.of(third).policy)
+    assert len([sid for sid in policy if sid.startswith(DESCRIBE_SID)]) == 2
+
+
+def test_fails_a_stack_child_taking_the_readers_id() -> None:
+    stack = new_stack()
+    Construct(stack, READER)
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=f"Test/Endpoint: the stack's child '{READER}' is not the model data reader",
+    ):
+        ModelEndpoint(
+            stack,
+            "Endpoint",
+            model_package_arn=VERSION_3,
+            artifact_store=ArtifactStore(stack, "Artifacts"),
+        )
 
 
 class _Recorded:
@@ -285,22 +427,14 @@ def test_the_role_wildcards_are_acknowledged_with_their_reasons() -> None:
         for path, finding, reason in _acknowledged(Staging)
         if path == "Test/Endpoint/RolePolicy"
     ]
+    # No models/* nor sealed/* of the store: the version's model data is read exactly.
     assert sorted(finding for finding, _ in acknowledged) == sorted(
         [
-            "AwsSolutions-IAM5[Resource::<ArtifactsBucket88671897.Arn>/models/*]",
-            "AwsSolutions-IAM5[Resource::<ArtifactsBucket88671897.Arn>/sealed/*]",
             "AwsSolutions-IAM5[Resource::*]",
             f"AwsSolutions-IAM5[Resource::{LOG_GROUP}:log-stream:*]",
             "AwsSolutions-IAM5[Resource::<ArtifactsBucket88671897.Arn>/data-capture/"
             "churn-staging/*]",
         ]
-    )
-    reasons = dict(acknowledged)
-    assert reasons["AwsSolutions-IAM5[Resource::<ArtifactsBucket88671897.Arn>/models/*]"] == (
-        "execution role of endpoint Test/Endpoint: a registered version's model data is an "
-        "object the training job named under models/ at run time, or its copy a SealStep "
-        "named under sealed/; the deploying stack knows only its version's ARN, so the "
-        "endpoint's role reads any object under models/ and sealed/ (not executions/)"
     )
 
 
@@ -399,10 +533,13 @@ def production() -> Production:
 
 def test_production_reads_the_model_from_the_central_store(production: Production) -> None:
     policy = statements(production.template, production.endpoint.role_policy)
-    assert policy["EndpointReadsModelArtifacts"]["Resource"] == [
-        "arn:aws:s3:::ml-central-models/models/*",
-        "arn:aws:s3:::ml-central-models/sealed/*",
-    ]
+    model_data = logical_id(production.endpoint.node.find_child("ModelData"))
+    assert policy["EndpointReadsModelArtifacts"]["Resource"] == {
+        "Fn::Split": ["$$", {"Fn::GetAtt": [model_data, "ObjectArns"]}]
+    }
+    # The version's model data must be in the central store's bucket.
+    properties = resource(production.template, model_data)["Properties"]
+    assert properties["Versions"] == [{"ModelPackageArn": VERSION_3, "Bucket": "ml-central-models"}]
     assert policy["EndpointListsModelArtifacts"]["Resource"] == "arn:aws:s3:::ml-central-models"
     assert policy["EndpointDecryptsModelArtifacts"]["Resource"] == (
         f"arn:aws:kms:{REGION}:{ACCOUNT}:key/central"
@@ -1204,9 +1341,11 @@ def test_the_variant_is_a_scalable_target_of_the_service_linked_role(private: Pr
         "TargetValue": 100,
     }
     # aws-cdk-lib's own role for the target (which Application Auto Scaling would ignore
-    # for SageMaker) is not created: the only role is the model's.
+    # for SageMaker) is not created: the only roles are the model's and the model data
+    # reader's.
     assert _of_type(private.template, "AWS::IAM::Role").keys() == {
-        logical_id(private.endpoint.role)
+        logical_id(private.endpoint.role),
+        logical_id(ModelDataReader.of(private.endpoint).role),
     }
 
 

@@ -66,6 +66,12 @@ SCALING_ROLE = (
 CENTRAL_VERSION = f"arn:aws:sagemaker:{REGION}:{CENTRAL}:model-package/churn/3"
 
 
+def model_data_resource(endpoint: ModelEndpoint) -> dict[str, Any]:
+    """The role's ``Resource`` of model data: what the endpoint's ``ModelData`` finds."""
+    found = logical_id(endpoint.node.find_child("ModelData"))
+    return {"Fn::Split": ["$$", {"Fn::GetAtt": [found, "ObjectArns"]}]}
+
+
 def version(number: int, group: str = "churn") -> str:
     """The ARN of version ``number`` of ``group`` in the test account and region."""
     return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/{group}/{number}"
@@ -348,16 +354,16 @@ def test_each_variant_runs_on_its_own_instances_with_its_weight(built: Built) ->
 
 def test_the_role_reads_each_variants_store_and_pulls_each_image(built: Built) -> None:
     policy = statements(built.template, built.ab.role_policy)
-    models_bucket = {"Fn::GetAtt": [logical_id(built.models.bucket), "Arn"]}
-    assert policy["EndpointReadsModelArtifacts"]["Resource"] == [
-        {"Fn::Join": ["", [{"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]}, "/models/*"]]},
-        {"Fn::Join": ["", [{"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]}, "/sealed/*"]]},
-        {"Fn::Join": ["", [models_bucket, "/models/*"]]},
-        {"Fn::Join": ["", [models_bucket, "/sealed/*"]]},
+    assert policy["EndpointReadsModelArtifacts"]["Resource"] == model_data_resource(built.ab)
+    # Each variant's version, tied to the store holding it.
+    assert built.properties(built.ab.node.find_child("ModelData"))["Versions"] == [
+        {"ModelPackageArn": version(6), "Bucket": {"Ref": "ArtifactsBucket88671897"}},
+        {"ModelPackageArn": version(7), "Bucket": {"Ref": logical_id(built.models.bucket)}},
+        {"ModelPackageArn": version(8), "Bucket": {"Ref": "ArtifactsBucket88671897"}},
     ]
     assert policy["EndpointListsModelArtifacts"]["Resource"] == [
         {"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]},
-        models_bucket,
+        {"Fn::GetAtt": [logical_id(built.models.bucket), "Arn"]},
     ]
     assert policy["EndpointDecryptsModelArtifacts"]["Resource"] == [
         STORE_KEY,
@@ -383,9 +389,10 @@ def test_the_role_reads_each_variants_store_and_pulls_each_image(built: Built) -
     )
     # A variant of the endpoint's store adds nothing: one store, one key.
     prod = statements(built.template, built.prod.role_policy)
-    assert prod["EndpointReadsModelArtifacts"]["Resource"] == [
-        {"Fn::Join": ["", [{"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]}, "/models/*"]]},
-        {"Fn::Join": ["", [{"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]}, "/sealed/*"]]},
+    assert prod["EndpointReadsModelArtifacts"]["Resource"] == model_data_resource(built.prod)
+    assert built.properties(built.prod.node.find_child("ModelData"))["Versions"] == [
+        {"ModelPackageArn": version(6), "Bucket": {"Ref": "ArtifactsBucket88671897"}},
+        {"ModelPackageArn": version(7), "Bucket": {"Ref": "ArtifactsBucket88671897"}},
     ]
     assert prod["EndpointDecryptsModelArtifacts"]["Resource"] == STORE_KEY
 
@@ -499,9 +506,12 @@ def test_a_shadow_of_another_accounts_version_is_read_and_warned(built: Built) -
         }
     ]
     policy = statements(built.template, endpoint.role_policy)
-    reads = json.dumps(policy["EndpointReadsModelArtifacts"]["Resource"])
-    assert "ml-central-models/models/*" in reads
-    assert "ArtifactsBucket88671897" in reads
+    assert policy["EndpointReadsModelArtifacts"]["Resource"] == model_data_resource(endpoint)
+    # The shadow's version of the central store, the endpoint's of its own.
+    assert built.properties(endpoint.node.find_child("ModelData"))["Versions"] == [
+        {"ModelPackageArn": version(6), "Bucket": {"Ref": "ArtifactsBucket88671897"}},
+        {"ModelPackageArn": CENTRAL_VERSION, "Bucket": "ml-central-models"},
+    ]
     assert sorted(map(json.dumps, policy["EndpointDecryptsModelArtifacts"]["Resource"])) == [
         f'"arn:aws:kms:{REGION}:{CENTRAL}:key/central"',
         json.dumps(STORE_KEY),

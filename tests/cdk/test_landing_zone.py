@@ -263,6 +263,7 @@ EXPECTED_ROLES = (
     "DailyTarget0Role",  # SageMakerPipelineTarget on a rule of the user's
     "CiRole",
     "EndpointRole",  # ModelEndpoint: the model's execution role
+    "SageMakerModelDataReaderRole",  # ModelEndpoint: the stack's model data reader's
     "DataQualityRole",  # DataQualityMonitor: its monitoring jobs'
 )
 
@@ -292,16 +293,20 @@ def test_no_lambda_or_custom_resource_brings_roles_of_its_own(
     landing_zone: LandingZone, stage: str
 ) -> None:
     # aws-cdk-lib's handlers (auto-delete objects, bucket notifications) would add roles
-    # created outside the constructs' view: none is there. The one function is the
-    # pipeline's sealing function, whose role is the constructs' own (bounded above).
+    # created outside the constructs' view: none is there. The functions are the
+    # pipeline's sealing function and the endpoint's model data reader (its one custom
+    # resource), whose roles are the constructs' own (bounded above).
     resources = landing_zone.templates[stage]["Resources"]
     types = {resource["Type"] for resource in resources.values()}
-    assert not {t for t in types if t.startswith("Custom::")}
+    assert {t for t in types if t.startswith("Custom::")} == {"Custom::ModelDataLocations"}
     assert "AWS::CloudFormation::CustomResource" not in types
     functions = [r for r in resources.values() if r["Type"].startswith("AWS::Lambda::")]
-    assert [f["Type"] for f in functions] == ["AWS::Lambda::Function"]
-    (role,) = [f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions]
-    assert re.sub(r"[0-9A-F]{8}$", "", role) == "TrainingSealFunctionRole"
+    assert [f["Type"] for f in functions] == ["AWS::Lambda::Function"] * 2
+    roles = [f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions]
+    assert sorted(re.sub(r"[0-9A-F]{8}$", "", role) for role in roles) == [
+        "SageMakerModelDataReaderRole",
+        "TrainingSealFunctionRole",
+    ]
 
 
 def test_the_docs_aspect_puts_every_role_under_the_path_with_a_prefixed_name(

@@ -1869,6 +1869,104 @@ def test_an_object_known_at_deploy_time_only_is_shown_by_its_attribute(
     assert "Baseline.DriftCheckBaselines.ModelDataQuality.Statistics.S3Uri" in out
 
 
+ENDPOINT_VERSION = "arn:aws:sagemaker:us-east-1:222233334444:model-package/churn/{}"
+
+
+def _endpoint_read(template: dict[str, Any]) -> dict[str, Any]:
+    """The endpoint role's s3:GetObject statement, to edit."""
+    policy = template["Resources"]["EndpointRole"]["Properties"]["Policies"][0]
+    statement: dict[str, Any] = policy["PolicyDocument"]["Statement"][0]
+    return statement
+
+
+def _store_wide_read(template: dict[str, Any]) -> None:
+    """The endpoint role reads every version's model data of its store (the old grant)."""
+    _endpoint_read(template)["Resource"] = [
+        s3_arn({"Ref": "Models"}, "/models/*"),
+        s3_arn({"Ref": "Models"}, "/sealed/*"),
+    ]
+
+
+def _model_data_read(version: Any, bucket: Any = None) -> Any:
+    """The endpoint role reads what a ModelEndpoint's ModelData resource finds of ``version``."""
+
+    def edit(template: dict[str, Any]) -> None:
+        template["Resources"]["ModelData"] = {
+            "Type": "Custom::ModelDataLocations",
+            "Properties": {
+                "ServiceToken": "arn:aws:lambda:us-east-1:222233334444:function:reader",
+                "Versions": [{"ModelPackageArn": version, "Bucket": bucket or {"Ref": "Models"}}],
+                "Prefixes": ["models/", "sealed/"],
+                "Partition": {"Ref": "AWS::Partition"},
+            },
+        }
+        _endpoint_read(template)["Resource"] = {
+            "Fn::Split": ["$$", {"Fn::GetAtt": ["ModelData", "ObjectArns"]}]
+        }
+
+    return edit
+
+
+def test_an_endpoints_model_data_is_shown_as_its_versions_under_its_store(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The template holds a custom resource's attribute, split into the statement's
+    # Resource: what its function may return, each version under each prefix of its store.
+    endpoint_stack(workdir / "cdk.out", _model_data_read(ENDPOINT_VERSION.format(3)))
+    code, out, err = run(capsys, "cdk.out", "--stack", ENDPOINT_STACK)
+    assert (code, err) == (0, "")
+    assert "    read StagingMl/Endpoint/Models: models/<model data of churn version 3>\n" in out
+    assert "    read StagingMl/Endpoint/Models: sealed/<model data of churn version 3>\n" in out
+    assert "ObjectArns" not in out
+
+
+def test_a_version_given_as_a_parameter_is_shown_by_the_parameter(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def edit(template: dict[str, Any]) -> None:
+        _model_data_read({"Ref": "ModelPackageArn"})(template)
+        template["Parameters"] = {"ModelPackageArn": {"Type": "String"}}  # no Default
+
+    endpoint_stack(workdir / "cdk.out", edit)
+    code, out, err = run(capsys, "cdk.out", "--stack", ENDPOINT_STACK)
+    assert (code, err) == (0, "")
+    assert "models/<model data of the version in parameter ModelPackageArn>" in out
+
+
+def test_the_gate_takes_a_served_versions_model_data_as_its_store_bounds_it(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    endpoint_stack(workdir / "cdk.out", _store_wide_read)
+    head = workdir / "head"
+    shutil.copytree(workdir / "cdk.out", head)
+
+    def gate(base: Any, edit: Any) -> tuple[int, str]:
+        endpoint_stack(workdir / "cdk.out", base)
+        endpoint_stack(head, edit)
+        code, out, _ = run(capsys, "cdk.out", "head", "--stack", ENDPOINT_STACK)
+        assert code == 0
+        return run(capsys, "cdk.out", "head", "--stack", ENDPOINT_STACK, "--fail-on-widening")[
+            0
+        ], out
+
+    version_3, version_4 = (_model_data_read(ENDPOINT_VERSION.format(n)) for n in (3, 4))
+    # The store's models/* and sealed/* narrowed to the version's model data: no widening.
+    code, out = gate(_store_wide_read, version_3)
+    assert code == 0
+    assert "+ read StagingMl/Endpoint/Models: models/<model data of churn version 3>\n" in out
+    assert "- read StagingMl/Endpoint/Models: models/*\n" in out
+    # Another version of the same store: the function keeps it under the same prefixes.
+    code, out = gate(version_3, version_4)
+    assert code == 0
+    assert "+ read StagingMl/Endpoint/Models: sealed/<model data of churn version 4>\n" in out
+    # Back to every object of the store, or a version of another bucket: wider.
+    assert gate(version_3, _store_wide_read)[0] == 1
+    other_bucket = _model_data_read(ENDPOINT_VERSION.format(4), "central-models")
+    code, out = gate(version_3, other_bucket)
+    assert code == 1
+    assert "+ read central-models: models/<model data of churn version 4>  (widens)" in out
+
+
 @pytest.mark.parametrize("edit", [_cross_account_reader, _wider_endpoint_role])
 def test_the_gate_catches_a_widening_in_a_stack_without_a_pipeline(
     workdir: Path, capsys: pytest.CaptureFixture[str], edit: Any

@@ -135,10 +135,10 @@ REASONS: dict[str, str] = {
     "AutoMLListTags": "the SageMaker guide's policy for an AutoML job's role grants "
     "sagemaker:ListTags on *, without saying on which resources Autopilot calls it; scoped "
     "here to SageMaker resources of this account and region",
-    "EndpointReadsModelArtifacts": "a registered version's model data is an object the "
-    "training job named under models/ at run time, or its copy a SealStep named under "
-    "sealed/; the deploying stack knows only its version's ARN, so the endpoint's role reads "
-    "any object under models/ and sealed/ (not executions/)",
+    "DescribeServedVersions": "on an update the model data reader describes the versions "
+    "the endpoint served before (their model data stays readable during the rollout), whose "
+    "ARNs the template no longer holds: the versions of the served versions' groups, "
+    "DescribeModelPackage only",
     "EndpointWritesLogs": "SageMaker hosting writes one log stream per instance and variant "
     "in the endpoint's own log group; stream names are only known at run time",
     "EndpointPublishesMetrics": "cloudwatch:PutMetricData has no resource type; a condition "

@@ -45,6 +45,7 @@ from ..definition.steps.endpoint import ServerlessConfig
 from ..definition.validate import DEPLOYMENT_PERCENT_BOUNDS, DEPLOYMENT_STEP_NAMES
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._arns import format_arn
+from ._model_data import ModelDataReader
 from ._network import allow_all_outbound_problems, https_only_egress, other_vpc_group_problems
 from ._policies import ecr_pull_statements
 from ._props import (
@@ -1757,9 +1758,12 @@ class ModelEndpoint(Resource):
     put them under ``async-inference/<endpoint>/input/`` of the store and call
     ``InvokeEndpointAsync`` (``grant_invoke_async``), SageMaker writes results and
     failures beside them, and ``add_async_auto_scaling`` scales on the backlog, down to 0
-    instances. The execution role (unless ``role=``) may read the version's model data
-    under ``models/`` of ``model_store`` (Default: ``artifact_store``) and decrypt it, pull
-    from ``image_repositories``, write the endpoint's logs and metrics and, with data
+    instances. The execution role (unless ``role=``) may read the served versions' model
+    data, exactly (a custom resource, ``ModelData``, finds it at deploy time in the store
+    holding each version, ``model_store``, Default ``artifact_store``, and fails the deploy
+    for model data outside its ``models/`` and ``sealed/``; on a new version it keeps the
+    previous one's readable until the next), and decrypt it, pull from
+    ``image_repositories``, write the endpoint's logs and metrics and, with data
     capture, write under ``data-capture/<endpoint>/`` of the store; with ``vpc``, create
     and delete network interfaces in the model's subnets and security groups; with
     rollback alarms, describe them. ``add_auto_scaling`` scales the variant's instance
@@ -2775,8 +2779,10 @@ class ModelEndpoint(Resource):
     ) -> list[iam.PolicyStatement]:
         """What the models' execution role needs, each statement with a Sid.
 
-        The model data of every variant's version: ``models/*`` and ``sealed/*`` of each
-        store holding one (listed too: an uncompressed model is a prefix), and its key.
+        The model data of every variant's version, exactly (the objects and prefixes the
+        ``ModelData`` custom resource finds at deploy time, in the store holding the
+        version, under ``models/`` or ``sealed/``), the listing of those prefixes (an
+        uncompressed model is a prefix), and the keys of those stores.
         """
         stack = stack_of(self)
         stores: list[ArtifactStore] = []
@@ -2788,16 +2794,19 @@ class ModelEndpoint(Resource):
         for store in stores:
             if all(store.key is not other for other in keys):
                 keys.append(store.key)
+        model_data = ModelDataReader.of(self).model_data(
+            self,
+            [
+                (each.model_package_arn, (each.model_store or self.artifact_store).bucket)
+                for each in self._served
+            ],
+        )
         statements = [
             iam.PolicyStatement(
                 sid="EndpointReadsModelArtifacts",
                 actions=["s3:GetObject"],
-                # A version's model data: trained under models/, or sealed (SealStep).
-                resources=[
-                    store.bucket.arn_for_objects(prefix)
-                    for store in stores
-                    for prefix in ("models/*", "sealed/*")
-                ],
+                # The served versions' model data (a token of a list: the whole Resource).
+                resources=model_data,
             ),
             # An uncompressed model (a version's ModelDataSource of an S3Prefix, as large
             # models are registered) is listed before it is read: SageMaker lists the

@@ -53,6 +53,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..definition._model_data_locations import ATTRIBUTE as MODEL_DATA_ATTRIBUTE
+from ..definition._model_data_locations import DELIMITER as MODEL_DATA_DELIMITER
+from ..definition._model_data_locations import PLACEHOLDER as MODEL_DATA_PLACEHOLDER
+from ..definition._model_data_locations import RESOURCE_TYPE as MODEL_DATA_TYPE
 from ..definition._service_model import partition_of
 from ._errors import LocalRunError
 from .iam import AssemblyRoles, ResourcePolicy, RolePolicies, Statement
@@ -64,6 +68,11 @@ DEFAULT_ACCOUNT = "000000000000"
 VALIDATION_REPORT = "validation-report.json"
 DEFAULT_REGION = "us-east-1"
 _NO_VALUE = object()
+# A registered version's ARN (a ModelEndpoint's model_package_arn).
+_VERSION = re.compile(
+    r"arn:[^:]+:sagemaker:(?P<region>[^:]+):(?P<account>\d{12}):"
+    r"model-package/(?P<group>[^/]+)/(?P<version>\d+)"
+)
 
 
 class _DeployTime(str):
@@ -72,8 +81,13 @@ class _DeployTime(str):
     Shown as ``<logical id>.<attribute>``. Any part of it split out (``Fn::Select`` of
     ``Fn::Split``, as a role's policy splits a bucket and key out of an S3 URI that
     ``MonitorBaseline.from_model_package`` reads) is that same deploy-time value: the
-    placeholder has none of the separators the real value has.
+    placeholder has none of the separators the real value has. ``parts``, when known, is
+    what splitting it at ``DELIMITER`` gives instead: a ``ModelEndpoint``'s model data
+    (``Custom::ModelDataLocations``), one pattern per version and prefix its function
+    keeps the read under (``arn:aws:s3:::<bucket>/models/<model data of churn version 3>``).
     """
+
+    parts: tuple[str, ...] | None = None
 
 
 class _DeployTimeParts(list[str]):
@@ -944,8 +958,44 @@ class _Resolver:
         if attribute.endswith("Name"):
             return physical
         if kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource":
-            return _DeployTime(f"{physical}.{attribute}")
+            value = _DeployTime(f"{physical}.{attribute}")
+            if kind == MODEL_DATA_TYPE and attribute == MODEL_DATA_ATTRIBUTE:
+                value.parts = self._model_data(logical)
+            return value
         return f"{physical}.{attribute}"
+
+    def _model_data(self, logical: str) -> tuple[str, ...]:
+        """What a model data resource may return: each version's under each prefix.
+
+        Its function refuses model data outside a version's store bucket and ``Prefixes``,
+        so ``arn:…:s3:::<bucket>/<prefix><model data of …>`` bounds what the role reads.
+        """
+        properties = (self.resources.get(logical) or {}).get("Properties") or {}
+        prefixes = properties.get("Prefixes")
+        parts = []
+        for version in properties.get("Versions") or []:
+            if not isinstance(version, Mapping):
+                continue
+            bucket = _resolved(self, version.get("Bucket"))
+            for prefix in prefixes if isinstance(prefixes, list) else []:
+                shown = MODEL_DATA_PLACEHOLDER.format(self._version_text(version))
+                parts.append(f"arn:{self.partition}:s3:::{bucket}/{prefix}{shown}")
+        return tuple(parts)
+
+    def _version_text(self, version: Mapping[str, Any]) -> str:
+        """``churn version 3`` (``… of account 444455556666`` of another), or its parameter."""
+        given = version.get("ModelPackageArn")
+        parameters = self.template.get("Parameters") or {}
+        if isinstance(given, Mapping) and given.get("Ref") in parameters:
+            return f"the version in parameter {given['Ref']}"
+        arn = _resolved(self, given)
+        match = _VERSION.fullmatch(arn) if isinstance(arn, str) else None
+        if match is None:
+            return "the version given at deploy time"
+        text = f"{match['group']} version {match['version']}"
+        if (match["account"], match["region"]) != (self.stack.account, self.stack.region):
+            text += f" of {match['account']} in {match['region']}"
+        return text
 
     # -- intrinsics ------------------------------------------------------------------
 
@@ -1113,6 +1163,8 @@ def _select(resolver: _Resolver, body: Any) -> Any:
 def _split(resolver: _Resolver, body: Any) -> list[str]:
     separator, text = resolver.resolve(body)
     if isinstance(text, _DeployTime):
+        if text.parts is not None and separator == MODEL_DATA_DELIMITER:
+            return list(text.parts)
         return _DeployTimeParts(text)
     return str(text).split(str(separator))
 

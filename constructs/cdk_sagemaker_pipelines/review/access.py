@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..definition._model_data_locations import PLACEHOLDER as MODEL_DATA_PLACEHOLDER
 from ..definition._seal_entries import is_seal_entry
 from ..definition.entries import walk_steps
 from ..definition.permissions import ACTION_RESOURCE_TYPES
@@ -1408,8 +1409,13 @@ def _condition_within(broad: str, narrow: str) -> bool:
     return set(broad_tests) <= set(narrow_tests)
 
 
-# What ``_key`` shows in place of a name: the pipeline's, an asset's (by display name).
-_PLACEHOLDER = re.compile(r"<pipeline>|<asset [^>]*>")
+# What ``_key`` shows in place of a name: the pipeline's, an asset's (by display name);
+# and what the assembly reader shows for a version's model data, known at deploy time.
+_PLACEHOLDER = re.compile(r"<pipeline>|<asset [^>]*>|<model data>")
+# One version's model data, or another's (``models/<model data of churn version 3>``):
+# compared as one name. The function keeps each under its store's prefix, so a new version
+# of the same store is no wider a read (another store's bucket still is).
+_MODEL_DATA = re.compile(re.escape(MODEL_DATA_PLACEHOLDER).replace(r"\{\}", "[^>]*"))
 # Characters of Unicode's private use area stand for placeholders while matching, so only
 # a wildcard can take them (a pattern that holds one itself is compared as text).
 _MARKERS = 0xE000
@@ -1421,13 +1427,16 @@ def _covers(pattern: str, text: str, *, ignore_case: bool) -> bool:
 
     A placeholder (``<pipeline>``, ``<asset …>``) is a name, not its text: it is taken by
     ``*`` or by the same placeholder only, so ``sealed/<*`` doesn't take
-    ``sealed/<pipeline>/*``, nor ``<asset a>`` take ``<asset b>``.
+    ``sealed/<pipeline>/*``, nor ``<asset a>`` take ``<asset b>``. A version's model data
+    (``<model data of churn version 3>``) is taken by any version's.
 
     Example::
 
         _covers("sealed/*", "sealed/<pipeline>/*", ignore_case=False)  # True
         _covers("sealed/<*", "sealed/<pipeline>/*", ignore_case=False)  # False
     """
+    pattern = _MODEL_DATA.sub("<model data>", pattern)
+    text = _MODEL_DATA.sub("<model data>", text)
     names = sorted(set(_PLACEHOLDER.findall(pattern)) | set(_PLACEHOLDER.findall(text)))
     if names:
         if _MARKED.search(pattern) or _MARKED.search(text):

@@ -1,0 +1,266 @@
+"""The model data reader: where served versions keep their model data (boto3 only).
+
+A ``ModelEndpoint``'s custom resource (``Custom::ModelDataLocations``) calls this function
+at deploy time. It describes each served version (``DescribeModelPackage``) and returns the
+S3 objects its containers' model data is, as IAM resources of ``s3:GetObject`` joined by
+``DELIMITER`` (the template splits them into the endpoint role's ``Resource``):
+
+- ``ModelDataUrl`` (an archive) and an ``S3Object`` data source: that object;
+- an ``S3Prefix`` data source (an uncompressed model): the objects under it, ``prefix*``;
+- of every container of ``InferenceSpecification`` and of ``SourceAlgorithmSpecification``,
+  their ``ModelDataSource``, ``AdditionalModelDataSources``, ``AdditionalS3DataSource`` and
+  a data source's ``ManifestS3Uri`` alike.
+
+It refuses (fails the deploy, naming the version, the field and the location) model data
+outside the version's store: another bucket than the one it is given for the version, or
+a key outside its ``Prefixes`` (``models/``, ``sealed/``), or a location that isn't an
+``s3://`` URI. On an update it returns the old properties' locations too, so that the
+version served before stays readable while SageMaker replaces its instances (or rolls
+back); those are never refused, only left out. A version without model data adds
+nothing; when no version has any, the resource is the store's bucket ARN, which names no
+object: ``s3:GetObject`` on it allows nothing.
+
+Keys are written IAM-literally: ``$``, ``*`` and ``?`` as ``${$}``, ``${*}``, ``${?}``, so
+a key can't widen the grant, and a ``$`` never follows a ``$``: ``DELIMITER`` (``$$``) is in
+no resource it joins.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+ATTRIBUTE = "ObjectArns"
+DELIMITER = "$$"
+# A custom resource's response holds at most 4096 bytes: Data, and the ids beside it.
+MAX_DATA = 3000
+_PARTITION = re.compile(r"^aws[a-z-]*$")
+_SPECIAL = re.compile(r"[$*?]")
+
+
+class ModelDataError(Exception):
+    """Model data the endpoint's role must not read, or properties that aren't the construct's."""
+
+
+def handler(
+    event: dict[str, Any],
+    context: Any = None,
+    sagemaker: Any = None,
+    respond: Callable[[str, dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Answer CloudFormation's request ``event``: put the response to its ``ResponseURL``.
+
+    Every outcome is answered, a failure with its message as the ``Reason`` the stack's
+    events show; the response is returned too. ``sagemaker`` and ``respond`` are for tests.
+    """
+    try:
+        data = on_event(event, sagemaker)
+        status, reason = "SUCCESS", "read the served versions' model data"
+    except Exception as error:  # every failure fails the deploy, never hangs it
+        data, status, reason = {}, "FAILED", f"{type(error).__name__}: {error}"[:1500]
+    response = {
+        "Status": status,
+        "Reason": reason,
+        # A failed create has none yet: CloudFormation then deletes this id (a no-op).
+        "PhysicalResourceId": event.get("PhysicalResourceId") or event.get("RequestId", "none"),
+        "StackId": event.get("StackId"),
+        "RequestId": event.get("RequestId"),
+        "LogicalResourceId": event.get("LogicalResourceId"),
+        "Data": data,
+    }
+    print(json.dumps({"Status": status, "Reason": reason, "Data": data}))
+    (respond or _put)(str(event.get("ResponseURL", "")), response)
+    return response
+
+
+def on_event(event: Mapping[str, Any], sagemaker: Any = None) -> dict[str, str]:
+    """``{ATTRIBUTE: <resources joined by DELIMITER>}`` for a create or update; {} on delete."""
+    request = event.get("RequestType")
+    if request == "Delete":
+        return {}  # nothing was made: the grant goes with the role's policy
+    if request not in ("Create", "Update"):
+        raise ModelDataError(f"unknown RequestType {request!r}")
+    if sagemaker is None:
+        import boto3  # type: ignore[import-untyped]  # in the Lambda runtime; tests stub it
+
+        sagemaker = boto3.client("sagemaker")
+    properties = event.get("ResourceProperties") or {}
+    served = sorted(set(resources(sagemaker, properties, strict=True)))
+    before: list[str] = []
+    if request == "Update":
+        # The version served until now stays readable (until the next change): its instances may
+        # still scale out while SageMaker shifts traffic, or serve again after a rollback.
+        old = event.get("OldResourceProperties") or {}
+        before = sorted(set(resources(sagemaker, old, strict=False)) - set(served))
+    found = served + before
+    if not found:
+        # No version has model data (an image holding its model): IAM takes no empty
+        # Resource, and the bucket's ARN names no object, so GetObject on it allows nothing.
+        found = [f"arn:{_partition(properties)}:s3:::{_versions(properties)[0][1]}"]
+    joined = DELIMITER.join(sorted(found))
+    if len(joined) > MAX_DATA and before:
+        # Too many to return with the old ones: the new version's alone, as it must.
+        print(json.dumps({"LeftOut": before, "Why": "the response would be too long"}))
+        joined = DELIMITER.join(served or found)
+    if len(joined) > MAX_DATA:
+        raise ModelDataError(
+            f"the served versions' model data is {len(served)} locations, {len(joined)} "
+            f"characters as IAM resources: more than a custom resource may return "
+            f"({MAX_DATA}); serve versions whose model data is fewer objects or prefixes"
+        )
+    return {ATTRIBUTE: joined}
+
+
+def resources(sagemaker: Any, properties: Mapping[str, Any], *, strict: bool) -> Iterator[str]:
+    """The IAM resources of each version's model data.
+
+    ``strict`` (the new properties): a version that can't be described, or model data
+    outside its store, fails. Otherwise (the old properties, on an update) such a version
+    or location is left out and logged: what was served before never fails a deploy, nor
+    a rollback, and is never read outside its store either.
+    """
+    prefixes = [str(prefix) for prefix in properties.get("Prefixes") or []]
+    try:
+        partition, versions = _partition(properties), _versions(properties)
+    except ModelDataError:
+        if strict:
+            raise
+        return  # old properties of another shape: nothing of them is kept
+    for arn, bucket in versions:
+        try:
+            description = sagemaker.describe_model_package(ModelPackageName=arn)
+        except Exception as error:
+            if strict:
+                raise ModelDataError(
+                    f"version {arn}: DescribeModelPackage failed: {error}"
+                ) from None
+            print(json.dumps({"Skipped": arn, "Why": str(error)}))
+            continue
+        for where, uri, is_prefix in model_data(description):
+            try:
+                yield _resource(partition, arn, bucket, prefixes, where, uri, is_prefix)
+            except ModelDataError as error:
+                if strict:
+                    raise
+                print(json.dumps({"Skipped": uri, "Why": str(error)}))
+
+
+def model_data(description: Mapping[str, Any]) -> Iterator[tuple[str, str, bool]]:
+    """``(field, S3 URI, is a prefix)`` of each location of a version's model data.
+
+    Example::
+
+        list(model_data({"InferenceSpecification": {"Containers": [
+            {"ModelDataUrl": "s3://b/models/m.tar.gz"}]}}))
+        # [("InferenceSpecification.Containers[0].ModelDataUrl", "s3://b/models/m.tar.gz", False)]
+    """
+    groups = [
+        ("InferenceSpecification.Containers", description.get("InferenceSpecification")),
+        (
+            "SourceAlgorithmSpecification.SourceAlgorithms",
+            description.get("SourceAlgorithmSpecification"),
+        ),
+    ]
+    for name, group in groups:
+        member = name.rsplit(".", 1)[1]
+        items = (group or {}).get(member) or []
+        for index, item in enumerate(items):
+            where = f"{name}[{index}]"
+            if item.get("ModelDataUrl"):
+                yield f"{where}.ModelDataUrl", str(item["ModelDataUrl"]), False
+            source = (item.get("ModelDataSource") or {}).get("S3DataSource")
+            yield from _data_source(f"{where}.ModelDataSource.S3DataSource", source)
+            for position, extra in enumerate(item.get("AdditionalModelDataSources") or []):
+                yield from _data_source(
+                    f"{where}.AdditionalModelDataSources[{position}].S3DataSource",
+                    extra.get("S3DataSource"),
+                )
+            yield from _data_source(
+                f"{where}.AdditionalS3DataSource", item.get("AdditionalS3DataSource")
+            )
+
+
+def _data_source(where: str, source: Any) -> Iterator[tuple[str, str, bool]]:
+    if not isinstance(source, Mapping) or not source.get("S3Uri"):
+        return
+    yield f"{where}.S3Uri", str(source["S3Uri"]), source.get("S3DataType") == "S3Prefix"
+    if source.get("ManifestS3Uri"):
+        yield f"{where}.ManifestS3Uri", str(source["ManifestS3Uri"]), False
+
+
+def iam_literal(text: str) -> str:
+    """``text`` as IAM matches it literally: ``$``, ``*``, ``?`` as ``${$}``, ``${*}``, ``${?}``.
+
+    Example::
+
+        iam_literal("models/a*b.tar.gz")  # 'models/a${*}b.tar.gz'
+    """
+    return _SPECIAL.sub(lambda match: "${" + match[0] + "}", text)
+
+
+def _resource(
+    partition: str,
+    arn: str,
+    bucket: str,
+    prefixes: list[str],
+    where: str,
+    uri: str,
+    is_prefix: bool,
+) -> str:
+    if not uri.startswith("s3://"):
+        raise ModelDataError(
+            f"version {arn}: {where} is {uri!r}, not an s3:// URI: the endpoint's role reads "
+            f"model data of its store only (s3://{bucket}/…)"
+        )
+    found_bucket, _, key = uri[len("s3://") :].partition("/")
+    inside = [prefix for prefix in prefixes if key.startswith(prefix)]
+    if found_bucket != bucket or not inside:
+        raise ModelDataError(
+            f"version {arn}: {where} is {uri}, outside its store: the endpoint's role reads "
+            f"model data under {' or '.join(f's3://{bucket}/{p}' for p in prefixes)} only "
+            "(give the endpoint, or the variant, the model_store that holds this version)"
+        )
+    if is_prefix and not key.endswith("/"):
+        # Else prefix* would match the keys beside it (models/m1 → models/m10/…).
+        raise ModelDataError(
+            f"version {arn}: {where} is the prefix {uri}, which doesn't end with '/' as an "
+            "S3Prefix must"
+        )
+    return f"arn:{partition}:s3:::{bucket}/{iam_literal(key)}{'*' if is_prefix else ''}"
+
+
+def _versions(properties: Mapping[str, Any]) -> list[tuple[str, str]]:
+    versions = properties.get("Versions")
+    found = []
+    for item in versions if isinstance(versions, list) else []:
+        arn = item.get("ModelPackageArn") if isinstance(item, Mapping) else None
+        bucket = item.get("Bucket") if isinstance(item, Mapping) else None
+        if not isinstance(arn, str) or not isinstance(bucket, str) or not arn or not bucket:
+            raise ModelDataError(f"Versions: expected ModelPackageArn and Bucket, got {item!r}")
+        found.append((arn, bucket))
+    if not found:
+        raise ModelDataError("Versions: expected at least one served version")
+    return found
+
+
+def _partition(properties: Mapping[str, Any]) -> str:
+    partition = str(properties.get("Partition") or "")
+    if not _PARTITION.match(partition):
+        raise ModelDataError(f"Partition: expected aws, aws-cn, …, got {partition!r}")
+    return partition
+
+
+def _put(url: str, response: dict[str, Any]) -> None:
+    """Put ``response`` to CloudFormation's pre-signed ``url`` (an empty content type)."""
+    import urllib.request
+
+    body = json.dumps(response).encode()
+    request = urllib.request.Request(
+        url, data=body, method="PUT", headers={"Content-Type": "", "Content-Length": str(len(body))}
+    )
+    with urllib.request.urlopen(
+        request, timeout=30
+    ) as answer:  # the pre-signed URL CloudFormation gave
+        answer.read()

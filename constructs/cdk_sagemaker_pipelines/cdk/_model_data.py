@@ -1,0 +1,214 @@
+"""The model data an endpoint's role reads: the served versions', found at deploy time.
+
+A version is a model package ARN; where its model data is (each container's
+``ModelDataUrl`` or ``ModelDataSource``) is known only once it is registered, and the ARN
+is often a token. So a custom resource of the endpoint (``Custom::ModelDataLocations``)
+asks the stack's ``ModelDataReader`` function to describe the versions at deploy time; it
+returns the objects (and uncompressed models' prefixes) as IAM resources joined by a
+delimiter, which the template splits into the role's ``Resource``. The function refuses
+model data outside each version's store (its bucket, under ``models/`` or ``sealed/``),
+so the read stays tied to the stores, as the store-wide grant it replaces was.
+
+An update returns the old properties' versions' model data too: the role is shared by
+the endpoint's models, and while SageMaker replaces version A's instances with B's (or
+rolls back to A), A's may still scale out and download A. A's data stays readable until
+the served versions next change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from typing import cast
+
+from aws_cdk import (
+    Aws,
+    CfnElement,
+    CfnResource,
+    CustomResource,
+    Duration,
+    Fn,
+    Names,
+    RemovalPolicy,
+    Token,
+)
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+
+from constructs import Construct
+
+from ..definition import PipelineDefinitionError
+from ..definition._model_data_locations import ATTRIBUTE, DELIMITER, RESOURCE_TYPE
+from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
+from ._roles import created_role_arn
+from ._tree import node_of, path_of, stack_of
+from .artifacts import MODELS_PREFIX, SEALED_PREFIX
+
+FUNCTION_CODE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "_model_data_function")
+"""The directory deployed as the reader's code (``index.handler``)."""
+
+# The reader's id at the root of each stack that serves a version (one per stack).
+READER_ID = "SageMakerModelDataReader"
+# How long CloudFormation waits for an answer (the function answers within its timeout, a
+# minute: a function that fails to start would otherwise hold the stack for an hour).
+SERVICE_TIMEOUT = Duration.minutes(5)
+
+# Why the reader's function and logs leave findings of the compliance packs (rule -> reason).
+_FUNCTION_REASONS = {
+    "LambdaDLQ": "CloudFormation invokes the model data reader synchronously and reports "
+    "its failure as the deployment's; a dead-letter queue receives only failed "
+    "asynchronous invocations, and there are none",
+    "LambdaConcurrency": "the model data reader runs once per endpoint deployment; "
+    "reserving concurrency would fail the deploy in accounts whose quota is under the 100 "
+    "unreserved executions Lambda keeps",
+    "LambdaInsideVPC": "the model data reader calls SageMaker's DescribeModelPackage only; "
+    "a VPC would add subnets and an interface endpoint, and no protection to that call",
+}
+_LOGS_REASON = (
+    "the model data reader logs the versions it describes and the S3 locations it returns, "
+    "no data; CloudWatch Logs encrypts them at rest, and the stack's stores' keys are not "
+    "its to use"
+)
+
+
+class ModelDataReader(Construct):
+    """The function finding served versions' model data at deploy time (one per stack).
+
+    ``ModelEndpoint`` uses it: ``ModelDataReader.of(stack).model_data(endpoint, versions)``
+    adds the endpoint's custom resource and returns the role's ``Resource`` (a token of a
+    list). The function's role may describe the versions of the served versions' groups
+    (``DescribeModelPackage``, nothing else) and write its own log group.
+
+    Example::
+
+        resources = ModelDataReader.of(endpoint).model_data(
+            endpoint, [(version_arn, store.bucket)])
+        iam.PolicyStatement(actions=["s3:GetObject"], resources=resources)
+    """
+
+    @staticmethod
+    def of(scope: Construct) -> ModelDataReader:
+        """The reader of ``scope``'s stack, created at its root the first time."""
+        stack = stack_of(scope)
+        found = node_of(stack).try_find_child(READER_ID)
+        if isinstance(found, ModelDataReader):
+            return found
+        if found is not None:
+            raise PipelineDefinitionError(
+                f"{node_of(scope).path}: the stack's child {READER_ID!r} is not the model data "
+                "reader the endpoints of the stack share: give that construct another id"
+            )
+        return ModelDataReader(stack, READER_ID)
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.logs = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/lambda/{Names.unique_resource_name(self)}",
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        acknowledge_in_packs(self.logs, "CloudWatchLogGroupEncrypted", _LOGS_REASON)
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Reads where the versions the stack's endpoints serve keep their "
+            "model data",
+        )
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            description="What the model data reader may describe and log",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="WriteOwnLogs",
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[self.logs.log_group_arn],
+                ),
+            ],
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            handler="index.handler",
+            code=lambda_.Code.from_asset(FUNCTION_CODE),
+            timeout=Duration.minutes(1),
+            memory_size=128,
+            description="Finds the model data of the versions the stack's endpoints serve",
+            role=self.role,
+            log_group=self.logs,
+        )
+        # Under customize_roles(prevent_synthesis=False) aws-cdk-lib's role ARN names no role.
+        created = created_role_arn(self.role)
+        function_resource = cast(CfnResource, self.function.node.default_child)
+        if created is not None:
+            function_resource.add_property_override("Role", created)
+        # The function waits for its policy (its logs), not for the role its Role attribute
+        # already waits for; a policy customize_roles keeps from synthesis has no resource.
+        policy = self.policy.node.default_child
+        if policy is not None:
+            function_resource.add_override(
+                "DependsOn", [stack_of(self).get_logical_id(cast(CfnElement, policy))]
+            )
+        for rule, reason in _FUNCTION_REASONS.items():
+            acknowledge_in_packs(self.function, rule, reason)
+
+    def model_data(self, scope: Construct, versions: Sequence[tuple[str, s3.IBucket]]) -> list[str]:
+        """The IAM resources of ``versions``' model data: ``(version ARN, store bucket)``.
+
+        Adds ``ModelData`` (the custom resource) under ``scope``, and lets the function
+        describe the versions of their groups: on an update it describes the versions
+        served before too, whose ARNs the template no longer holds.
+        """
+        unique: list[tuple[str, s3.IBucket]] = []
+        for arn, bucket in versions:
+            if all(arn != seen or bucket is not other for seen, other in unique):
+                unique.append((arn, bucket))
+        resource = CustomResource(
+            scope,
+            "ModelData",
+            service_token=self.function.function_arn,
+            resource_type=RESOURCE_TYPE,
+            service_timeout=SERVICE_TIMEOUT,
+            properties={
+                "Versions": [
+                    {"ModelPackageArn": arn, "Bucket": bucket.bucket_name} for arn, bucket in unique
+                ],
+                "Prefixes": [MODELS_PREFIX, SEALED_PREFIX],
+                "Partition": Aws.PARTITION,
+            },
+        )
+        # Described once the function may: its policy first.
+        resource.node.add_dependency(self.policy)
+        groups = list(dict.fromkeys(_group_versions(arn) for arn, _ in unique))
+        statement = iam.PolicyStatement(
+            sid="DescribeServedVersions" + hashlib.sha256(path_of(scope).encode()).hexdigest()[:8],
+            actions=["sagemaker:DescribeModelPackage"],
+            resources=groups,
+        )
+        self.policy.add_statements(statement)
+        acknowledge_wildcards(self.policy, [statement], f"model data reader {path_of(self)}")
+        return Fn.split(DELIMITER, resource.get_att_string(ATTRIBUTE))
+
+
+def _group_versions(arn: str) -> str:
+    """``…:model-package/<group>/*``: the versions of ``arn``'s group, a token's too.
+
+    Example::
+
+        _group_versions("arn:aws:sagemaker:us-east-1:111122223333:model-package/churn/3")
+        # 'arn:aws:sagemaker:us-east-1:111122223333:model-package/churn/*'
+    """
+    if not Token.is_unresolved(arn):
+        return arn.rsplit("/", 1)[0] + "/*"
+    # model-package/<group>/<version>: the parts before the last "/" (CloudFormation can't
+    # split at the last one of a string, but a version's ARN has exactly two).
+    parts = Fn.split("/", arn)
+    return Fn.join("", [Fn.select(0, parts), "/", Fn.select(1, parts), "/*"])

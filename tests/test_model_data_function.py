@@ -1,0 +1,396 @@
+"""The model data reader's handler (``_model_data_function``), offline: SageMaker stubbed.
+
+What a ``ModelEndpoint``'s role may read is what this function returns: every container's
+model data of the served versions, inside their stores only, and on an update the
+previous versions' too.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import botocore.session  # type: ignore[import-untyped]
+import pytest
+from botocore.stub import Stubber  # type: ignore[import-untyped]
+
+import cdk_sagemaker_pipelines
+
+HANDLER = Path(cdk_sagemaker_pipelines.__file__).parent / "_model_data_function" / "index.py"
+GROUP = "arn:aws:sagemaker:us-east-1:111122223333:model-package/churn"
+V3, V4 = f"{GROUP}/3", f"{GROUP}/4"
+BUCKET = "ml-artifacts"
+IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+
+
+def load() -> Any:
+    spec = importlib.util.spec_from_file_location("model_data_index", HANDLER)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def index() -> Any:
+    return load()
+
+
+def client() -> Any:
+    return botocore.session.get_session().create_client(
+        "sagemaker", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
+    )
+
+
+def properties(*versions: str, bucket: str = BUCKET) -> dict[str, Any]:
+    return {
+        "ServiceToken": "arn:aws:lambda:us-east-1:111122223333:function:reader",
+        "Versions": [{"ModelPackageArn": arn, "Bucket": bucket} for arn in versions],
+        "Prefixes": ["models/", "sealed/"],
+        "Partition": "aws",
+    }
+
+
+def event(request: str, props: dict[str, Any], old: dict[str, Any] | None = None) -> dict[str, Any]:
+    found = {
+        "RequestType": request,
+        "ResponseURL": "https://cloudformation-custom-resource-response.example/put",
+        "StackId": "arn:aws:cloudformation:us-east-1:111122223333:stack/s/1",
+        "RequestId": "request-1",
+        "LogicalResourceId": "EndpointModelData",
+        "ResourceType": "Custom::ModelDataLocations",
+        "ResourceProperties": props,
+    }
+    if request != "Create":
+        found["PhysicalResourceId"] = "request-0"
+    if old is not None:
+        found["OldResourceProperties"] = old
+    return found
+
+
+def described(arn: str, *containers: dict[str, Any], **rest: Any) -> dict[str, Any]:
+    """A DescribeModelPackage response (what botocore's model requires, and ``containers``)."""
+    return {
+        "ModelPackageName": "churn",
+        "ModelPackageArn": arn,
+        "CreationTime": datetime.datetime(2025, 1, 1),
+        "ModelPackageStatus": "Completed",
+        "ModelPackageStatusDetails": {"ValidationStatuses": []},
+        "InferenceSpecification": {
+            "Containers": [{"Image": IMAGE, **container} for container in containers]
+        },
+        **rest,
+    }
+
+
+def run(index: Any, request: dict[str, Any], *responses: tuple[str, dict[str, Any]]) -> Any:
+    """The handler's response to ``request``, SageMaker answering ``responses`` in order."""
+    sagemaker = client()
+    sent: list[tuple[str, dict[str, Any]]] = []
+    with Stubber(sagemaker) as stub:
+        for arn, response in responses:
+            stub.add_response("describe_model_package", response, {"ModelPackageName": arn})
+        result = index.handler(
+            request, sagemaker=sagemaker, respond=lambda url, body: sent.append((url, body))
+        )
+        stub.assert_no_pending_responses()
+    assert sent == [(request["ResponseURL"], result)]  # every outcome is answered
+    return result
+
+
+def arns(result: dict[str, Any], index: Any) -> list[str]:
+    assert result["Status"] == "SUCCESS", result["Reason"]
+    return list(result["Data"][index.ATTRIBUTE].split(index.DELIMITER))
+
+
+def test_each_container_and_data_source_is_read_exactly(index: Any) -> None:
+    prefix = "sealed/churn/exec-1/Seal/model/"
+    description = described(
+        V3,
+        {"ModelDataUrl": f"s3://{BUCKET}/models/churn/Train/j1/output/model.tar.gz"},
+        {
+            # An uncompressed model: the objects under its prefix.
+            "ModelDataSource": {
+                "S3DataSource": {
+                    "S3Uri": f"s3://{BUCKET}/{prefix}",
+                    "S3DataType": "S3Prefix",
+                    "CompressionType": "None",
+                }
+            },
+            "AdditionalModelDataSources": [
+                {
+                    "ChannelName": "draft",
+                    "S3DataSource": {
+                        "S3Uri": f"s3://{BUCKET}/sealed/churn/exec-1/Seal/draft.tar.gz",
+                        "S3DataType": "S3Object",
+                        "CompressionType": "Gzip",
+                    },
+                }
+            ],
+        },
+    )
+    result = run(index, event("Create", properties(V3)), (V3, description))
+    assert arns(result, index) == [
+        f"arn:aws:s3:::{BUCKET}/models/churn/Train/j1/output/model.tar.gz",
+        f"arn:aws:s3:::{BUCKET}/sealed/churn/exec-1/Seal/draft.tar.gz",
+        f"arn:aws:s3:::{BUCKET}/{prefix}*",
+    ]
+    assert result["PhysicalResourceId"] == "request-1"  # a create's: the request's id
+
+
+def test_every_served_version_is_read_each_in_its_own_store(index: Any) -> None:
+    central = "central-models"
+    props = properties(V3)
+    props["Versions"].append({"ModelPackageArn": V4, "Bucket": central})
+    result = run(
+        index,
+        event("Create", props),
+        (V3, described(V3, {"ModelDataUrl": f"s3://{BUCKET}/models/a.tar.gz"})),
+        (V4, described(V4, {"ModelDataUrl": f"s3://{central}/sealed/b.tar.gz"})),
+    )
+    assert arns(result, index) == [
+        f"arn:aws:s3:::{central}/sealed/b.tar.gz",
+        f"arn:aws:s3:::{BUCKET}/models/a.tar.gz",
+    ]
+
+
+def test_a_source_algorithms_model_data_is_read_too(index: Any) -> None:
+    description = described(
+        V3,
+        {},
+        SourceAlgorithmSpecification={
+            "SourceAlgorithms": [
+                {"AlgorithmName": "xgb", "ModelDataUrl": f"s3://{BUCKET}/models/algo.tar.gz"}
+            ]
+        },
+    )
+    result = run(index, event("Create", properties(V3)), (V3, description))
+    assert arns(result, index) == [f"arn:aws:s3:::{BUCKET}/models/algo.tar.gz"]
+
+
+def test_a_version_without_model_data_reads_nothing(index: Any) -> None:
+    # The model in the image: IAM takes no empty Resource, and GetObject on the bucket's
+    # ARN (no key) matches no object.
+    result = run(index, event("Create", properties(V3)), (V3, described(V3, {})))
+    assert arns(result, index) == [f"arn:aws:s3:::{BUCKET}"]
+
+
+def test_special_characters_of_a_key_are_literal_for_iam(index: Any) -> None:
+    key = "models/a*b?c$d${aws:username}.tar.gz"
+    result = run(
+        index,
+        event("Create", properties(V3)),
+        (V3, described(V3, {"ModelDataUrl": f"s3://{BUCKET}/{key}"})),
+    )
+    (arn,) = arns(result, index)
+    assert arn == (
+        f"arn:aws:s3:::{BUCKET}/models/a${{*}}b${{?}}c${{$}}d${{$}}{{aws:username}}.tar.gz"
+    )
+    assert index.DELIMITER not in arn
+
+
+@pytest.mark.parametrize(
+    ("uri", "message"),
+    [
+        (
+            "s3://someone-elses-bucket/models/m.tar.gz",
+            "is s3://someone-elses-bucket/models/m.tar.gz, outside its store: the endpoint's "
+            "role reads model data under s3://ml-artifacts/models/ or s3://ml-artifacts/sealed/ "
+            "only",
+        ),
+        (
+            f"s3://{BUCKET}/executions/churn/Train/model.tar.gz",
+            f"is s3://{BUCKET}/executions/churn/Train/model.tar.gz, outside its store",
+        ),
+        (
+            f"https://{BUCKET}.s3.amazonaws.com/models/m.tar.gz",
+            "not an s3:// URI: the endpoint's role reads model data of its store only",
+        ),
+    ],
+)
+def test_fails_model_data_outside_the_store_naming_version_and_field(
+    index: Any, uri: str, message: str
+) -> None:
+    result = run(
+        index,
+        event("Create", properties(V3)),
+        (V3, described(V3, {}, {"ModelDataUrl": uri})),
+    )
+    assert result["Status"] == "FAILED"
+    assert result["Data"] == {}
+    assert result["Reason"].startswith(
+        f"ModelDataError: version {V3}: InferenceSpecification.Containers[1].ModelDataUrl "
+    )
+    assert message in result["Reason"]
+
+
+def test_fails_a_prefix_without_its_slash(index: Any) -> None:
+    source = {
+        "S3DataSource": {
+            "S3Uri": f"s3://{BUCKET}/models/m1",
+            "S3DataType": "S3Prefix",
+            "CompressionType": "None",
+        }
+    }
+    result = run(
+        index,
+        event("Create", properties(V3)),
+        (V3, described(V3, {"ModelDataSource": source})),
+    )
+    assert result["Status"] == "FAILED"
+    assert "which doesn't end with '/' as an S3Prefix must" in result["Reason"]
+
+
+def test_fails_a_version_it_cannot_describe(index: Any) -> None:
+    sagemaker = client()
+    sent: list[Any] = []
+    with Stubber(sagemaker) as stub:
+        stub.add_client_error(
+            "describe_model_package", "ValidationException", "ModelPackage does not exist"
+        )
+        result = index.handler(
+            event("Create", properties(V3)),
+            sagemaker=sagemaker,
+            respond=lambda url, body: sent.append(body),
+        )
+    assert result["Status"] == "FAILED"
+    assert f"version {V3}: DescribeModelPackage failed" in result["Reason"]
+    assert sent == [result]
+
+
+def test_an_update_keeps_the_previous_versions_model_data_readable(index: Any) -> None:
+    result = run(
+        index,
+        event("Update", properties(V4), old=properties(V3)),
+        (V4, described(V4, {"ModelDataUrl": f"s3://{BUCKET}/sealed/v4.tar.gz"})),
+        (V3, described(V3, {"ModelDataUrl": f"s3://{BUCKET}/sealed/v3.tar.gz"})),
+    )
+    assert arns(result, index) == [
+        f"arn:aws:s3:::{BUCKET}/sealed/v3.tar.gz",
+        f"arn:aws:s3:::{BUCKET}/sealed/v4.tar.gz",
+    ]
+    assert result["PhysicalResourceId"] == "request-0"  # unchanged: no replacement
+
+
+def test_an_update_never_fails_on_what_was_served_before(index: Any) -> None:
+    # A rollback swaps new and old: the version that failed is then the old one. It is
+    # left out (gone, or outside the store), never read outside the store.
+    sagemaker = client()
+    with Stubber(sagemaker) as stub:
+        stub.add_response(
+            "describe_model_package",
+            described(V3, {"ModelDataUrl": f"s3://{BUCKET}/models/v3.tar.gz"}),
+            {"ModelPackageName": V3},
+        )
+        stub.add_response(
+            "describe_model_package",
+            described(V4, {"ModelDataUrl": "s3://elsewhere/models/v4.tar.gz"}),
+            {"ModelPackageName": V4},
+        )
+        stub.add_client_error("describe_model_package", "ValidationException", "gone")
+        old = properties(V4)
+        old["Versions"].append({"ModelPackageArn": f"{GROUP}/2", "Bucket": BUCKET})
+        result = index.handler(
+            event("Update", properties(V3), old=old),
+            sagemaker=sagemaker,
+            respond=lambda url, body: None,
+        )
+    assert arns(result, index) == [f"arn:aws:s3:::{BUCKET}/models/v3.tar.gz"]
+
+
+def test_old_properties_of_another_shape_are_left_out(index: Any) -> None:
+    result = run(
+        index,
+        event("Update", properties(V3), old={"ServiceToken": "x"}),
+        (V3, described(V3, {"ModelDataUrl": f"s3://{BUCKET}/models/v3.tar.gz"})),
+    )
+    assert arns(result, index) == [f"arn:aws:s3:::{BUCKET}/models/v3.tar.gz"]
+
+
+def test_delete_does_nothing_and_succeeds(index: Any) -> None:
+    # Nothing to undo, and never a failure: a stack must always be deletable.
+    result = run(index, event("Delete", {"Versions": "garbage"}))
+    assert (result["Status"], result["Data"], result["PhysicalResourceId"]) == (
+        "SUCCESS",
+        {},
+        "request-0",
+    )
+
+
+def test_fails_properties_the_construct_never_writes(index: Any) -> None:
+    for props, message in [
+        ({**properties(V3), "Versions": []}, "Versions: expected at least one served version"),
+        ({**properties(V3), "Versions": [{"Bucket": BUCKET}]}, "expected ModelPackageArn"),
+        ({**properties(V3), "Partition": "x"}, "Partition: expected aws, aws-cn, …, got 'x'"),
+    ]:
+        result = run(index, event("Create", props))
+        assert result["Status"] == "FAILED"
+        assert message in result["Reason"]
+
+
+def test_fails_more_model_data_than_a_response_holds(index: Any) -> None:
+    containers = [
+        {"ModelDataUrl": f"s3://{BUCKET}/models/{'m' * 200}/{n}.tar.gz"} for n in range(15)
+    ]
+    result = run(index, event("Create", properties(V3)), (V3, described(V3, *containers)))
+    assert result["Status"] == "FAILED"
+    assert "more than a custom resource may return" in result["Reason"]
+
+
+def test_the_previous_versions_give_way_when_the_response_would_be_too_long(index: Any) -> None:
+    def many(version: str) -> list[dict[str, Any]]:
+        return [
+            {"ModelDataUrl": f"s3://{BUCKET}/models/{version}/{'m' * 150}/{n}.tar.gz"}
+            for n in range(8)
+        ]
+
+    result = run(
+        index,
+        event("Update", properties(V4), old=properties(V3)),
+        (V4, described(V4, *many("v4"))),
+        (V3, described(V3, *many("v3"))),
+    )
+    found = arns(result, index)
+    assert len(found) == 8
+    assert all("/models/v4/" in arn for arn in found)
+
+
+def test_the_response_is_put_to_the_pre_signed_url(
+    index: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import urllib.request
+
+    seen: dict[str, Any] = {}
+
+    class Answer:
+        def __enter__(self) -> Answer:
+            return self
+
+        def __exit__(self, *_: Any) -> None:
+            return None
+
+        def read(self) -> bytes:
+            return b""
+
+    def urlopen(request: Any, timeout: float) -> Answer:
+        seen.update(
+            url=request.full_url,
+            method=request.get_method(),
+            headers=dict(request.header_items()),
+            body=request.data,
+            timeout=timeout,
+        )
+        return Answer()
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    response = index.handler(event("Delete", properties(V3)))
+    assert seen["url"] == "https://cloudformation-custom-resource-response.example/put"
+    assert seen["method"] == "PUT"
+    # A pre-signed URL signs an empty content type.
+    assert seen["headers"]["Content-type"] == ""
+    import json
+
+    assert json.loads(seen["body"]) == response

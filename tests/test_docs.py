@@ -575,6 +575,17 @@ def test_language_own_container_example_compiles() -> None:
     assert "sagemaker_program" not in training.get("HyperParameters", {})
 
 
+def test_language_large_model_serving_example_compiles() -> None:
+    namespace = _seed_example()
+    exec(_doc_python(LANGUAGE, "Image.djl_lmi("), namespace)
+    pipeline = namespace["PipelineDefinition"](steps=[namespace["model"], namespace["register"]])
+    steps = {step["Name"]: step for step in pipeline.to_definition(namespace["BINDER"])["Steps"]}
+    image = steps["CreateModel"]["Arguments"]["PrimaryContainer"]["Image"]
+    assert image.endswith("/djl-inference:0.33.0-lmi15.0.0-cu128")
+    specification = steps["Register"]["Arguments"]["InferenceSpecification"]
+    assert ":2.7.0-tgi3.3.6-gpu-" in specification["Containers"][0]["Image"]
+
+
 def test_language_automl_example_compiles() -> None:
     namespace = _seed_example()
     # The example sits in the language reference's list of steps: its fence is indented.

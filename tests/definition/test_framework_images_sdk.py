@@ -4,8 +4,10 @@ The SDK is not a dependency of this project, so ``GOLDEN`` holds what it returne
 for these arguments (the processor chosen with an instance type: cpu ``ml.m5.xlarge``, gpu
 ``ml.g5.xlarge``). Rows marked "not in sagemaker 2.257.7" exist only in sagemaker-core
 2.27.0, the newer SDK line the table is copied from (``data/framework_images.json``
-``_source``); every other row is the same in both. ``SDK_ERRORS`` are arguments both SDKs
-reject.
+``_source``); every other row is the same in both, except the large-model serving images'
+(``djl-lmi``, ``huggingface-llm``), which are sagemaker 2.257.7's: their table entries are
+generated from it (``scripts/generate_framework_images.py``; not checked against
+sagemaker-core). ``SDK_ERRORS`` are arguments both SDKs reject.
 
 Aliases (``"2.19"``, ``pytorch_version="2.5"``) resolve to the full version in our tags, as
 for scikit-learn, XGBoost and PyTorch. The SDK keeps them as typed: sagemaker 2.257.7 returns
@@ -63,6 +65,13 @@ region, uri or null], …]}``)::
         ("huggingface", "4.49.0", "pytorch2.6.0", "cpu", None, I, "us-iso-east-1"),
         ("huggingface", "4.51.3", "pytorch2.6.0", "gpu", None, I, "il-central-1"),
         ("huggingface", "5.5.3", "pytorch2.6.0", "gpu", None, I, "us-west-2"),
+        ("djl-lmi", "0.33.0", None, "gpu", None, I, "us-east-1"),
+        ("djl-lmi", "0.36.0", None, "gpu", None, I, "us-gov-west-1"),
+        ("djl-lmi", "latest", None, "gpu", None, I, "cn-north-1"),
+        ("huggingface-llm", "3.3.6", None, "gpu", None, I, "us-east-1"),
+        ("huggingface-llm", "3.3", None, "gpu", None, I, "eu-west-1"),
+        ("huggingface-llm", "2.0", None, "gpu", None, I, "cn-northwest-1"),
+        ("huggingface-llm", "3.3.6", None, "gpu", None, I, "us-iso-east-1"),
         # aliases: the SDK keeps them as typed in its tags, we resolve them (see the docstring)
         ("tensorflow", "2.19", None, "gpu", None, T, "us-east-1"),
         ("huggingface", "4.49", "pytorch2.5", "gpu", None, T, "us-east-1"),
@@ -74,6 +83,9 @@ region, uri or null], …]}``)::
         ("huggingface", "4.49.0", "pytorch2.6.0", "gpu", None, T, "us-east-1"),
         ("huggingface", "4.49.0", "tensorflow2.11.0", "gpu", None, T, "us-east-1"),
         ("huggingface", "4.49.0", "pytorch2.5.1", "gpu", None, T, "mx-central-1"),
+        ("djl-lmi", "0.33.0", None, "gpu", None, I, "us-iso-east-1"),
+        ("djl-lmi", "0.32.0", None, "gpu", None, I, "us-iso-east-1"),
+        ("huggingface-llm", "3.3.6", None, "cpu", None, I, "us-east-1"),
     ]
     rows = []
     for framework, version, base, processor, py_version, scope, region in CASES:
@@ -239,6 +251,44 @@ GOLDEN = [
         "763104351884.dkr.ecr.us-west-2.amazonaws.com/"
         "huggingface-pytorch-inference:2.6.0-transformers5.5.3-gpu-py312-cu124-ubuntu22.04",
     ),  # not in sagemaker 2.257.7
+    # The large-model serving images (scripts/generate_framework_images.py), sagemaker 2.257.7
+    # only: their aliases resolve in the SDK's tags too (its tag_prefix is the full version's).
+    (
+        ("djl-lmi", "0.33.0", None, "gpu", None, "inference", "us-east-1"),
+        "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.33.0-lmi15.0.0-cu128",
+    ),
+    (
+        ("djl-lmi", "0.36.0", None, "gpu", None, "inference", "us-gov-west-1"),
+        "442386744353.dkr.ecr.us-gov-west-1.amazonaws.com/djl-inference:0.36.0-lmi27.0.0-cu130",
+    ),
+    (
+        ("djl-lmi", "latest", None, "gpu", None, "inference", "cn-north-1"),
+        "727897471807.dkr.ecr.cn-north-1.amazonaws.com.cn/djl-inference:0.38.0-lmi29.0.0-cu130",
+    ),
+    (
+        ("djl-lmi", "0.33.0", None, "gpu", None, "inference", "us-iso-east-1"),
+        "886529160074.dkr.ecr.us-iso-east-1.c2s.ic.gov/djl-inference:0.33.0-lmi15.0.0-cu128",
+    ),
+    (
+        ("huggingface-llm", "3.3.6", None, "gpu", None, "inference", "us-east-1"),
+        "763104351884.dkr.ecr.us-east-1.amazonaws.com/"
+        "huggingface-pytorch-tgi-inference:2.7.0-tgi3.3.6-gpu-py311-cu124-ubuntu22.04",
+    ),
+    (
+        ("huggingface-llm", "3.3", None, "gpu", None, "inference", "eu-west-1"),
+        "763104351884.dkr.ecr.eu-west-1.amazonaws.com/"
+        "huggingface-pytorch-tgi-inference:2.7.0-tgi3.3.6-gpu-py311-cu124-ubuntu22.04",
+    ),
+    (
+        ("huggingface-llm", "2.0", None, "gpu", None, "inference", "cn-northwest-1"),
+        "727897471807.dkr.ecr.cn-northwest-1.amazonaws.com.cn/"
+        "huggingface-pytorch-tgi-inference:2.4.0-tgi2.4.0-gpu-py311-cu124-ubuntu22.04-v2.2",
+    ),
+    (
+        ("huggingface-llm", "3.3.6", None, "gpu", None, "inference", "us-iso-east-1"),
+        "886529160074.dkr.ecr.us-iso-east-1.c2s.ic.gov/"
+        "huggingface-pytorch-tgi-inference:2.7.0-tgi3.3.6-gpu-py311-cu124-ubuntu22.04",
+    ),
 ]
 
 SDK_ERRORS = [
@@ -248,6 +298,8 @@ SDK_ERRORS = [
     ("huggingface", "4.49.0", "pytorch2.6.0", "gpu", None, "training", "us-east-1"),
     ("huggingface", "4.49.0", "tensorflow2.11.0", "gpu", None, "training", "us-east-1"),
     ("huggingface", "4.49.0", "pytorch2.5.1", "gpu", None, "training", "mx-central-1"),
+    ("djl-lmi", "0.32.0", None, "gpu", None, "inference", "us-iso-east-1"),
+    ("huggingface-llm", "3.3.6", None, "cpu", None, "inference", "us-east-1"),
 ]
 
 ALIASES = [

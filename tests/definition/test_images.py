@@ -125,7 +125,7 @@ def test_framework_image_spec_resolves_up_to_the_region() -> None:
         (
             lambda: framework_image("mxnet", "1.9"),
             r"^unknown framework 'mxnet'; expected one of 'sklearn', 'xgboost', 'pytorch', "
-            r"'tensorflow', 'huggingface'$",
+            r"'tensorflow', 'huggingface', 'djl-lmi', 'huggingface-llm'$",
         ),
         (
             lambda: framework_image("sklearn", "1.2-1", scope="serving"),
@@ -286,6 +286,8 @@ def test_fails_unknown_choices_with_hints(call: object, message: str) -> None:
             {"base_framework_version": "tensorflow2.11", "scope": "inference"},
             "us-west-2",
         ),
+        ("djl-lmi", "0.33.0", {"scope": "inference"}, "cn-northwest-1"),
+        ("huggingface-llm", "3.3", {"scope": "inference"}, "us-gov-east-1"),
     ],
 )
 def test_parse_image_uri_round_trip(
@@ -400,6 +402,85 @@ def test_an_image_s_framework_spec_is_typed_for_the_apps_type_checker() -> None:
 )
 def test_image_functions_name_an_argument_of_another_type(call: Any, message: str) -> None:
     with pytest.raises(PipelineDefinitionError, match=f"^{message}"):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("image", "region", "uri"),
+    [
+        (
+            Image.djl_lmi("0.33.0"),
+            "us-east-1",
+            "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.33.0-lmi15.0.0-cu128",
+        ),
+        (
+            # "latest" is the SDK's alias of the newest version in the table
+            Image.djl_lmi("latest"),
+            "cn-north-1",
+            "727897471807.dkr.ecr.cn-north-1.amazonaws.com.cn/djl-inference:0.38.0-lmi29.0.0-cu130",
+        ),
+        (
+            Image.djl_lmi("0.36.0"),
+            "us-gov-west-1",
+            "442386744353.dkr.ecr.us-gov-west-1.amazonaws.com/djl-inference:0.36.0-lmi27.0.0-cu130",
+        ),
+        (
+            # "3.3" is the SDK's alias of 3.3.6; TGI images are GPU only
+            Image.huggingface_llm("3.3"),
+            "eu-west-1",
+            "763104351884.dkr.ecr.eu-west-1.amazonaws.com/"
+            "huggingface-pytorch-tgi-inference:2.7.0-tgi3.3.6-gpu-py311-cu124-ubuntu22.04",
+        ),
+        (
+            # the SDK's "2.0" alias is 2.4.0, whose container version has a -v2.2 suffix
+            Image.huggingface_llm("2.0"),
+            "cn-northwest-1",
+            "727897471807.dkr.ecr.cn-northwest-1.amazonaws.com.cn/"
+            "huggingface-pytorch-tgi-inference:2.4.0-tgi2.4.0-gpu-py311-cu124-ubuntu22.04-v2.2",
+        ),
+    ],
+    ids=["lmi", "lmi-latest-china", "lmi-govcloud", "tgi-alias", "tgi-china"],
+)
+def test_large_model_serving_images_resolve_per_region(image: Image, region: str, uri: str) -> None:
+    assert image.framework_spec().uri(region) == uri
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: Image.djl_lmi("0.40.0"),
+            r"^djl-lmi inference image version '0\.40\.0' is unknown; known, newest first: "
+            r"'0\.38\.0', '0\.36\.0', '0\.35\.0', .*, '0\.28\.0' \(did you mean ",
+        ),
+        (
+            # before the table's cut-off: Image.from_uri takes it
+            lambda: Image.djl_lmi("0.27.0"),
+            r"^djl-lmi inference image version '0\.27\.0' is unknown; .* \(older versions "
+            r"are not listed here: give their image with Image\.from_uri\)$",
+        ),
+        (
+            lambda: Image.huggingface_llm("3.4"),
+            r"^huggingface-llm inference image version '3\.4' is unknown; known, newest first: "
+            r"'3\.3\.6', '3\.3\.4', '3\.2\.3', .*, '2\.0\.0' \(did you mean ",
+        ),
+        (
+            lambda: framework_image("huggingface-llm", "3.3", processor="cpu", scope="inference"),
+            r"^huggingface-llm 3\.3\.6 has no 'cpu' image; expected one of 'gpu'$",
+        ),
+        (
+            lambda: framework_image("djl-lmi", "0.33.0"),
+            r"^djl-lmi has no 'training' images; expected one of 'inference'$",
+        ),
+        (
+            lambda: Image.djl_lmi("0.33.0").framework_spec().uri("ap-east-2"),
+            r"^djl-lmi 0\.33\.0 images are not published in 'ap-east-2' ",
+        ),
+    ],
+    ids=["lmi-version", "lmi-too-old", "tgi-version", "tgi-gpu-only", "lmi-scope", "lmi-region"],
+)
+def test_large_model_serving_images_fail_unknown_choices(call: Any, message: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match=message):
         call()
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -69,6 +70,38 @@ def test_fails_on_a_custom_image_naming_the_mapping_option() -> None:
         r"111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest=python",
     ):
         ResourceMap().interpreter(CUSTOM, step="Train", default_python="/py")
+
+
+LMI = "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.33.0-lmi15.0.0-cu128"
+TGI = (
+    "727897471807.dkr.ecr.cn-north-1.amazonaws.com.cn/huggingface-pytorch-tgi-inference:"
+    "2.7.0-tgi3.3.6-gpu-py311-cu124-ubuntu22.04"
+)
+
+
+@pytest.mark.parametrize(
+    ("image", "what"),
+    [
+        (LMI, r"the Large Model Inference \(LMI, DJL Serving\) container \(djl-lmi\)"),
+        (TGI, r"the Hugging Face Text Generation Inference \(TGI\) container \(huggingface-llm\)"),
+    ],
+    ids=["lmi", "tgi"],
+)
+def test_a_large_model_serving_image_says_what_it_is_and_how_to_map_it(
+    image: str, what: str
+) -> None:
+    # Once they were framework images, the runner's Python would have run an inference.py
+    # their model servers never run: a serving image is named as one, not run.
+    with pytest.raises(
+        StepError,
+        match=rf"^step 'Transform': image {re.escape(image)} is {what}: a model server, which "
+        r"the local runner can't run \(.*\); to run the model's own Python code here, map the "
+        rf"image: smpipe run --image-map {re.escape(image)}=python ",
+    ):
+        ResourceMap().interpreter(image, step="Transform", default_python="/py")
+
+    mapped = ResourceMap(images={image: "python"})
+    assert mapped.interpreter(image, step="Transform", default_python="/py") == "/py"
 
 
 def test_a_private_copy_of_a_framework_repository_needs_a_mapping() -> None:

@@ -248,6 +248,8 @@ class Image:
         Image.pytorch("2.1", processor="gpu")
         Image.tensorflow("2.19", scope="inference")
         Image.huggingface("4.49", pytorch_version="2.5")     # GPU: its only training images
+        Image.djl_lmi("0.33.0")                             # LLM serving: LMI container
+        Image.huggingface_llm("3.3")                        # LLM serving: TGI container
         Image.model_monitor()                              # the check steps' analyzers
         Image.from_uri("111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image:latest")
         Image.from_ecr_repository(repository, tag="v3")   # an aws_ecr.IRepository
@@ -347,7 +349,8 @@ class Image:
     ) -> Image:
         """A SageMaker framework image, with the arguments of the SDK's ``image_uris.retrieve``.
 
-        ``framework``: ``sklearn``, ``xgboost``, ``pytorch``, ``tensorflow``, ``huggingface``.
+        ``framework``: ``sklearn``, ``xgboost``, ``pytorch``, ``tensorflow``, ``huggingface``;
+        the serving images ``djl-lmi`` and ``huggingface-llm`` with ``scope="inference"``.
         ``processor`` is ``cpu`` or ``gpu``. Default: the only one offered, else ``cpu``.
         ``py_version`` default: the newest offered. ``base_framework_version`` is for
         ``huggingface`` only (``pytorch2.5``, ``tensorflow2.11``).
@@ -462,6 +465,37 @@ class Image:
             scope=scope,
             base_framework_version=base,
         )
+
+    @staticmethod
+    def djl_lmi(version: str) -> Image:
+        """The SageMaker Large Model Inference (LMI) container, to serve large models.
+
+        ``version`` is the DJL Serving version the SDK's ``image_uris.retrieve("djl-lmi",
+        …)`` takes (``"0.33.0"``, 0.28.0 and later), or ``"latest"``: the newest in this
+        release's table, which a library upgrade can move (pin a version to keep it). The
+        image is for GPU instances; its tag names the LMI and CUDA versions.
+
+        Example::
+
+            Image.djl_lmi("0.33.0")
+            # 763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.33.0-lmi15.0.0-cu128
+        """
+        return Image.from_framework("djl-lmi", version, scope="inference")
+
+    @staticmethod
+    def huggingface_llm(version: str) -> Image:
+        """The Hugging Face Text Generation Inference (TGI) container, to serve LLMs.
+
+        ``version`` is the TGI version the SDK's ``get_huggingface_llm_image_uri`` takes
+        (``"3.3.6"``, 2.0.0 and later), or its alias (``"3.3"``: the SDK's choice, e.g. 3.3.6).
+        GPU only, as SageMaker publishes it.
+
+        Example::
+
+            Image.huggingface_llm("3.3")
+            # …/huggingface-pytorch-tgi-inference:2.7.0-tgi3.3.6-gpu-py311-cu124-ubuntu22.04
+        """
+        return Image.from_framework("huggingface-llm", version, scope="inference")
 
     @staticmethod
     def model_monitor() -> Image:

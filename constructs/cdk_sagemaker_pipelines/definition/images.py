@@ -4,7 +4,9 @@ The account and tag tables come from the SageMaker Python SDK's
 ``image_uri_config`` files (see ``data/framework_images.json`` for provenance).
 
 Hugging Face images are keyed by a transformers version plus the base framework (PyTorch
-or TensorFlow) version they are built on, and their tags end in a CUDA/OS suffix.
+or TensorFlow) version they are built on, and their tags end in a CUDA/OS suffix. The
+large-model serving images (``djl-lmi``, ``huggingface-llm``) are written into the table by
+``scripts/generate_framework_images.py``; their tags start with the SDK's ``tag_prefix``.
 
 Example::
 
@@ -14,6 +16,8 @@ Example::
                         region="us-east-1")
     # '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:'
     # '2.5.1-transformers4.49.0-gpu-py311-cu124-ubuntu22.04'
+    framework_image_uri("djl-lmi", "0.33.0", scope="inference", region="us-east-1")
+    # '763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.33.0-lmi15.0.0-cu128'
 """
 
 from __future__ import annotations
@@ -30,6 +34,15 @@ from ._errors import PipelineDefinitionError
 from ._suggest import did_you_mean, one_of
 
 FRAMEWORKS = ("sklearn", "xgboost", "pytorch", "tensorflow", "huggingface")
+# The large-model serving images (``Image.djl_lmi``, ``Image.huggingface_llm``), in the same
+# table (written by scripts/generate_framework_images.py): scope ``inference`` only, their
+# tags the SDK's ``tag_prefix``. Their model servers run no SageMaker inference-toolkit
+# script, so the local runner can't stand in for them (``SERVING_IMAGES`` names them there).
+SERVING_IMAGES = {
+    "djl-lmi": "the Large Model Inference (LMI, DJL Serving) container",
+    "huggingface-llm": "the Hugging Face Text Generation Inference (TGI) container",
+}
+SERVING = tuple(SERVING_IMAGES)
 # The analyzer images of the check steps (``Image.model_monitor()``, ``Image.clarify()``),
 # in the same table: regional accounts, no processors or Python versions.
 ANALYZERS = ("model-monitor", "clarify")
@@ -172,7 +185,7 @@ def _framework_image(
     frameworks = table["frameworks"]
     if framework not in frameworks:
         raise PipelineDefinitionError(
-            f"unknown framework {framework!r}; expected one of {one_of(FRAMEWORKS)}",
+            f"unknown framework {framework!r}; expected one of {one_of(FRAMEWORKS + SERVING, 8)}",
         )
     scopes = frameworks[framework]["scopes"]
     if scope not in scopes:
@@ -222,8 +235,9 @@ def _framework_image(
             f"{subject} has no image for {py_version!r}; expected one of {one_of(py_versions)}"
         )
     # The SDK's _format_tag: the parts that apply, joined by '-'. A Hugging Face tag starts
-    # with the base framework's version and ends in the CUDA/OS suffix of its processor.
-    prefix = resolved
+    # with the base framework's version and ends in the CUDA/OS suffix of its processor; a
+    # serving image's starts with the SDK's tag_prefix (``0.33.0-lmi15.0.0-cu128``).
+    prefix = entry.get("tag_prefix", resolved)
     if base is not None:
         prefix = f"{_split_base(base)[1]}-transformers{resolved}"
     container_version = entry.get("container_versions", {}).get(processor) if processors else None

@@ -25,6 +25,7 @@ from typing import Any
 from ..definition import PipelineDefinitionError, parse_image_uri
 from ..definition._suggest import did_you_mean
 from ..definition._typecheck import check_fields
+from ..definition.images import SERVING_IMAGES
 from ._errors import LocalRunError, StepError, UnmappableS3UriError
 from ._paths import s3_location_problem
 
@@ -310,6 +311,8 @@ class ResourceMap:
     - ``images``: image URIs (with or without tag) → a Python interpreter (``python``
       means the runner's own). SageMaker framework images (scikit-learn, XGBoost,
       PyTorch, TensorFlow, Hugging Face) need no entry: they run with the runner's Python.
+      The large-model serving images (``Image.djl_lmi``, ``Image.huggingface_llm``) run
+      nothing here unless mapped: their model servers run no inference script.
     - ``lambdas``: function ARNs or names → local handlers (``file.py:function``).
     - ``pipeline_name``, ``max_parallel``: the deployed pipeline's name and its
       ``ParallelismConfiguration``, when known.
@@ -352,6 +355,17 @@ class ResourceMap:
         if mapped is not None:
             return default_python if mapped in PYTHON_ALIASES else mapped
         parsed = parse_image_uri(image)
+        if parsed is not None and parsed.framework in SERVING_IMAGES:
+            # A model server (LMI, TGI) loads the model itself and runs no inference-toolkit
+            # handlers: the runner's Python would run a script the image never would.
+            raise StepError(
+                f"step '{step}': image {image} is {SERVING_IMAGES[parsed.framework]} "
+                f"({parsed.framework}): a model server, which the local runner can't run (it "
+                "runs an inference script's model_fn and predict_fn on a Python interpreter, "
+                "not a serving image); to run the model's own Python code here, map the image: "
+                f"smpipe run --image-map {image}=python "
+                f"(or ResourceMap(images={{{image!r}: 'python'}}))"
+            )
         if parsed is not None and parsed.framework is not None:
             return default_python
         raise StepError(

@@ -1391,3 +1391,35 @@ def test_fails_model_data_url_and_model_data_source_together() -> None:
         "Arguments.PrimaryContainer.ModelDataSource",
     )
     assert "both ModelDataUrl and ModelDataSource" in problem.message
+
+
+def test_a_large_model_serving_image_registers_and_compiles_per_region() -> None:
+    # LLM teams wrote the LMI image's URI by hand, with one region's account in it.
+    model = ModelStep(
+        name="CreateModel",
+        image=Image.djl_lmi("0.33.0"),
+        model_data=S3Location.from_uri("s3://models/llama/"),
+        environment={"OPTION_ROLLING_BATCH": "vllm", "TENSOR_PARALLEL_DEGREE": "max"},
+    )
+    register = RegisterModel(
+        name="Register",
+        image=Image.djl_lmi("0.33.0"),
+        model_package_group_name="llms",
+        content_types=["application/json"],
+        response_types=["application/json"],
+        inference_instances=["ml.g5.12xlarge"],
+    )
+    pipeline = PipelineDefinition(steps=[model, register])
+
+    for region, registry in [
+        ("eu-west-1", "763104351884.dkr.ecr.eu-west-1.amazonaws.com"),
+        ("cn-north-1", "727897471807.dkr.ecr.cn-north-1.amazonaws.com.cn"),
+    ]:
+        binder = StaticBinder(region=region, role_arn=ROLE, default_bucket="my-bucket")
+        definition = pipeline.to_definition(binder)
+        steps = {step["Name"]: step["Arguments"] for step in definition["Steps"]}
+        image = f"{registry}/djl-inference:0.33.0-lmi15.0.0-cu128"
+
+        assert steps["CreateModel"]["PrimaryContainer"]["Image"] == image
+        assert steps["Register"]["InferenceSpecification"]["Containers"][0]["Image"] == image
+        assert validate_definition(definition) == []

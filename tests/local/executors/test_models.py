@@ -354,6 +354,50 @@ def test_register_model_writes_a_version_to_the_local_registry(ws: Workspace) ->
     assert runner.run(compile_steps([register])).properties("Register")["ModelPackageVersion"] == 2
 
 
+def test_a_large_model_serving_image_is_modelled_and_registered_but_not_run(
+    ws: Workspace,
+) -> None:
+    # The Model and RegisterModel steps record the LMI image as they record any other; only
+    # a step that would run its model server (a transform) fails, saying why.
+    train = TrainingStep(
+        name="Train", image=SKLEARN, code=Code.from_asset(ws.script("train.py", TRAIN))
+    )
+    artifacts = train.properties.ModelArtifacts.S3ModelArtifacts
+    code = Code.from_asset(ws.script("inference.py", INFERENCE))
+    model = ModelStep(
+        name="CreateModel", image=Image.djl_lmi("0.33.0"), model_data=artifacts, code=code
+    )
+    register = RegisterModel(
+        name="Register",
+        model_package_group_name="llms",
+        image=Image.djl_lmi("0.33.0"),
+        model_data=artifacts,
+        inference_instances=["ml.g5.12xlarge"],
+    )
+    ws.file("batch/a.csv", "1\n")
+    transform = TransformStep(
+        name="Score", model_name=model.properties.ModelName, input_data="s3://data-bucket/batch"
+    )
+
+    result = ws.runner().run(compile_steps([train, model, register, transform]))
+
+    assert [result.step(name).status for name in ("CreateModel", "Register", "Score")] == [
+        "Succeeded",
+        "Succeeded",
+        "Failed",
+    ]
+    package = result.registry.latest("llms")
+    assert package is not None
+    lmi = "763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:0.33.0-lmi15.0.0-cu128"
+    assert package.description["InferenceSpecification"]["Containers"][0]["Image"] == lmi
+    reason = result.step("Score").failure_reason
+    assert reason is not None
+    assert reason.startswith(
+        f"step 'Score': image {lmi} is the Large Model Inference (LMI, DJL Serving) container "
+        "(djl-lmi): a model server, which the local runner can't run"
+    ), reason
+
+
 def test_the_summary_says_where_the_registered_version_is_and_the_final_metrics(
     ws: Workspace,
 ) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
@@ -37,10 +37,10 @@ if TYPE_CHECKING:
 from constructs import Construct, IValidation
 
 from ..definition import Problem
-from ..definition._service_model import shape
+from ..definition._service_model import botocore_version, shape
 from ..definition._suggest import did_you_mean, one_of
 from ..definition.expressions import Expression
-from ..definition.instances import INSTANCE_STORE_FAMILIES, instance_family, instance_types
+from ..definition.instances import has_instance_store, instance_family, instance_types
 from ..definition.steps.endpoint import ServerlessConfig
 from ..definition.validate import DEPLOYMENT_PERCENT_BOUNDS, DEPLOYMENT_STEP_NAMES
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
@@ -52,6 +52,7 @@ from ._props import (
     ACCOUNT_ID,
     ArgumentProblem,
     PropProblem,
+    as_prop,
     check_grantee,
     check_keywords,
     check_new_child,
@@ -195,6 +196,35 @@ _INSTANCE_STORE_REASON = (
     "the endpoint's instance type keeps its ML storage on the instance's NVMe store, "
     "encrypted by the instance's hardware: CreateEndpointConfig refuses a KmsKeyId for it"
 )
+
+
+def _variant_member(member: str) -> dict[str, Any]:
+    """The shape of a member of botocore's ``ProductionVariant`` (its bounds, its values)."""
+    return shape(shape("ProductionVariant")["members"][member]["shape"])
+
+
+# What SageMaker takes of a production variant's settings for large models, read from
+# botocore's model (the API reference's "Valid Range"): the two timeouts in seconds (60-3600
+# in botocore 1.44), the ML storage volume in GB (1-512) and the inference AMI versions.
+_TIMEOUT_MEMBERS = {
+    "model_data_download_timeout": "ModelDataDownloadTimeoutInSeconds",
+    "container_startup_health_check_timeout": "ContainerStartupHealthCheckTimeoutInSeconds",
+}
+_TIMEOUT_BOUNDS: dict[str, tuple[int, int]] = {
+    prop: (_variant_member(member)["min"], _variant_member(member)["max"])
+    for prop, member in _TIMEOUT_MEMBERS.items()
+}
+_VOLUME_SIZE_BOUNDS: tuple[int, int] = (
+    _variant_member("VolumeSizeInGB")["min"],
+    _variant_member("VolumeSizeInGB")["max"],
+)
+_INFERENCE_AMI_VERSIONS: tuple[str, ...] = tuple(_variant_member("InferenceAmiVersion")["enum"])
+# The props of a variant on instances only, with the ProductionVariant member each sets.
+_INSTANCE_SETTINGS = {
+    **_TIMEOUT_MEMBERS,
+    "volume_size_in_gb": "VolumeSizeInGB",
+    "inference_ami_version": "InferenceAmiVersion",
+}
 
 
 def version_arn_parts(arn: object) -> dict[str, str] | None:
@@ -391,6 +421,16 @@ class EndpointVariant:
     :param image_repositories: the ECR repositories of the version's image, when it is an
         image of your own that the endpoint's ``image_repositories`` don't list: the
         execution role may pull from them too. Default: none.
+    :param model_data_download_timeout: as ``ModelEndpoint``'s, for this variant. Default:
+        SageMaker's. This and the next three are the variant's own, never the endpoint's:
+        a variant of another model or instance type may need others, and ``None`` couldn't
+        undo a value it took.
+    :param container_startup_health_check_timeout: as ``ModelEndpoint``'s. Default:
+        SageMaker's.
+    :param volume_size_in_gb: as ``ModelEndpoint``'s, refused for an instance type with
+        NVMe instance storage (the variant's ``instance_type``, or the endpoint's it takes).
+        Default: SageMaker's, for the instance type.
+    :param inference_ami_version: as ``ModelEndpoint``'s. Default: SageMaker's.
     """
 
     name: str
@@ -401,6 +441,10 @@ class EndpointVariant:
     model_store: ArtifactStore | None = None
     registry: ModelRegistry | None = None
     image_repositories: Sequence[ecr.IRepository] = ()
+    model_data_download_timeout: Duration | None = None
+    container_startup_health_check_timeout: Duration | None = None
+    volume_size_in_gb: int | None = None
+    inference_ami_version: str | None = None
 
     def __post_init__(self) -> None:
         """Check each field as CreateEndpointConfig and CreateModel would, naming it."""
@@ -416,6 +460,12 @@ class EndpointVariant:
             _store_problem("model_store", self.model_store, optional=True),
             _registry_type_problem(self.registry),
             _repositories_problem(self.image_repositories),
+            *_instance_settings_problems(
+                self.model_data_download_timeout,
+                self.container_startup_health_check_timeout,
+                self.volume_size_in_gb,
+                self.inference_ami_version,
+            ),
         ]
         raise_for(
             problems,
@@ -443,6 +493,10 @@ class _Served:
     model_store: ArtifactStore | None
     registry: ModelRegistry | None
     is_shadow: bool = False
+    model_data_download_timeout: Duration | None = None
+    container_startup_health_check_timeout: Duration | None = None
+    volume_size_in_gb: int | None = None
+    inference_ami_version: str | None = None
 
     @property
     def construct_id(self) -> str:
@@ -599,7 +653,7 @@ def _served_variants(
     """The endpoint's own variant, then ``variants``, then ``shadow``, defaults filled in.
 
     A variant without ``instance_type``, ``initial_instance_count``, ``model_store`` or
-    ``registry`` takes the endpoint's.
+    ``registry`` takes the endpoint's; its settings for large models are its own.
     """
 
     def served(prefix: str, variant: EndpointVariant, is_shadow: bool) -> _Served:
@@ -615,6 +669,11 @@ def _served_variants(
             own.model_store if variant.model_store is None else variant.model_store,
             own.registry if variant.registry is None else variant.registry,
             is_shadow,
+            # The variant's own (see EndpointVariant): never the endpoint's.
+            variant.model_data_download_timeout,
+            variant.container_startup_health_check_timeout,
+            variant.volume_size_in_gb,
+            variant.inference_ami_version,
         )
 
     found = [own]
@@ -1483,13 +1542,18 @@ def _serverless_problems(
     enable_network_isolation: object,
     variants: Sequence[EndpointVariant] = (),
     shadow: EndpointVariant | None = None,
+    instance_settings: Mapping[str, object] | None = None,
 ) -> list[Problem | None]:
     """What SageMaker Serverless Inference doesn't support, given with ``serverless``.
 
     The Serverless Inference guide's feature exclusions: no instances, GPUs, data capture
     (nor Model Monitor), VPC configuration, network isolation or several production
     variants; the shadow tests guide's exclusions list serverless inference among the
-    features of an endpoint that can't take a shadow variant.
+    features of an endpoint that can't take a shadow variant. ``instance_settings`` (prop
+    to value) are those of ``_INSTANCE_SETTINGS``: the timeouts, volume and AMI of the
+    instances a serverless variant doesn't have (the SageMaker SDK leaves the timeouts and
+    the volume out of a serverless variant, and the language's ``ProductionVariant``
+    refuses them there; the AMI is the instances' too).
     """
     excluded = "SageMaker Serverless Inference doesn't support"
     instead = "leave it out, or leave serverless out for an endpoint on instances"
@@ -1519,6 +1583,15 @@ def _serverless_problems(
             shadow is not None,
             "SageMaker's shadow tests exclude serverless inference endpoints (the shadow tests "
             "guide's exclusions: the request fails validation)",
+        ),
+        *(
+            (
+                prop,
+                value is not None,
+                f"a serverless endpoint has no instances: SageMaker takes "
+                f"{_INSTANCE_SETTINGS[prop]} for variants on instances only",
+            )
+            for prop, value in (instance_settings or {}).items()
         ),
     ]
     return [
@@ -1708,6 +1781,141 @@ def _count_problem(count: object) -> Problem | None:
     return None
 
 
+def _instance_settings_problems(
+    model_data_download_timeout: object,
+    container_startup_health_check_timeout: object,
+    volume_size_in_gb: object,
+    inference_ami_version: object,
+) -> list[Problem | None]:
+    """A variant's settings for large models, checked as CreateEndpointConfig would.
+
+    The same for ``ModelEndpoint`` and ``EndpointVariant``, naming the prop; what they
+    can't be given with (a serverless variant, an NVMe instance type) the endpoint checks.
+    """
+    return [
+        _timeout_problem("model_data_download_timeout", model_data_download_timeout),
+        _timeout_problem(
+            "container_startup_health_check_timeout", container_startup_health_check_timeout
+        ),
+        _volume_size_problem(volume_size_in_gb),
+        _ami_version_problem(inference_ami_version),
+    ]
+
+
+def _timeout_problem(prop: str, value: object) -> Problem | None:
+    """A ``Duration`` of whole seconds in botocore's range of the member (tokens pass)."""
+    if value is None:
+        return None
+    if not isinstance(value, Duration):
+        # A number is likeliest the member's seconds, as the L1 property takes them.
+        number = isinstance(value, int) and not isinstance(value, bool) and not is_unresolved(value)
+        return PropProblem(
+            None,
+            prop,
+            f"expected a Duration, got {describe(value)}",
+            f"Duration.seconds({value})" if number else "Duration.minutes(10)",
+        )
+    if value.is_unresolved():
+        # aws-cdk-lib converts a token only from the unit asked for: rendering it in
+        # seconds would fail at synth, with a message that names no prop.
+        if value.unit_label() == "seconds":
+            return None
+        return PropProblem(
+            None,
+            prop,
+            f"a token in {value.unit_label()}: {_TIMEOUT_MEMBERS[prop]} is in seconds, which "
+            "a token can't be converted to at synth",
+            "give the token in seconds: Duration.seconds(parameter.value_as_number)",
+        )
+    least, most = _TIMEOUT_BOUNDS[prop]
+    problem = _seconds_problem(prop, value, least, most)
+    return None if problem is None else as_prop(problem, prop)
+
+
+def _volume_size_problem(value: object) -> Problem | None:
+    """``VolumeSizeInGB``: a whole number of GB in botocore's range (tokens pass)."""
+    if value is None or is_unresolved(value):
+        return None
+    least, most = _VOLUME_SIZE_BOUNDS
+    if isinstance(value, bool) or not isinstance(value, int):
+        return PropProblem(
+            None,
+            "volume_size_in_gb",
+            f"expected a whole number of GB, {least}-{most}, got {describe(value)}",
+        )
+    if not least <= value <= most:
+        return PropProblem(
+            None,
+            "volume_size_in_gb",
+            f"expected {least}-{most} GB (SageMaker's VolumeSizeInGB), got {value}",
+        )
+    return None
+
+
+def _ami_version_problem(value: object) -> Problem | None:
+    """``InferenceAmiVersion``: one of botocore's values (tokens pass)."""
+    problem = expect_str("inference_ami_version", value)
+    if problem is not None or not isinstance(value, str) or is_unresolved(value):
+        return problem
+    if value in _INFERENCE_AMI_VERSIONS:
+        return None
+    return PropProblem(
+        None,
+        "inference_ami_version",
+        f"{value!r} is not an inference AMI version of SageMaker's (botocore "
+        f"{botocore_version()}'s InferenceAmiVersion)",
+        did_you_mean(value, _INFERENCE_AMI_VERSIONS) or f"one of {one_of(_INFERENCE_AMI_VERSIONS)}",
+    )
+
+
+def _instance_store_type(instance_types: Iterable[str | None]) -> str | None:
+    """The first literal instance type whose ML storage is the instance's NVMe store."""
+    return next(
+        (
+            each
+            for each in instance_types
+            if each is not None and not is_unresolved(each) and has_instance_store(each)
+        ),
+        None,
+    )
+
+
+def _instance_store_problem(
+    prop: str, instance_types: Iterable[str | None], refused: str
+) -> Problem | None:
+    """``prop``, given for instance types one of which keeps its storage on its NVMe store.
+
+    ``refused`` says why SageMaker takes no ``prop`` for such an instance type.
+    """
+    instance_type = _instance_store_type(instance_types)
+    if instance_type is None:
+        return None
+    return PropProblem(
+        None,
+        prop,
+        f"{instance_type} keeps its ML storage on the instance's NVMe store, {refused}",
+        f"leave {prop.rsplit('.', 1)[-1]} out, or choose an instance type with EBS storage",
+    )
+
+
+def _volume_size_instance_problems(served: Sequence[_Served]) -> list[Problem | None]:
+    """A volume size for a variant whose instance type has no EBS volume to size.
+
+    The SageMaker SDK's ``volume_size_supported`` refuses it for the same instance types:
+    their storage is the instance store, of the instance type's size.
+    """
+    return [
+        _instance_store_problem(
+            f"{each.prefix}volume_size_in_gb",
+            [each.instance_type],
+            "of the instance type's own size, with no EBS volume to size: SageMaker takes no "
+            "VolumeSizeInGB for it",
+        )
+        for each in served
+        if each.volume_size_in_gb is not None
+    ]
+
+
 def _store_problem(prop: str, store: object, *, optional: bool) -> Problem | None:
     if store is None and optional:
         return None
@@ -1752,10 +1960,12 @@ class ModelEndpoint(Resource):
     SageMaker switches traffic once the new instances are healthy, or as ``deployment``
     says (canary, linear or rolling, rolled back when a rollback alarm goes off).
 
-    The variant runs on instances (``instance_type``, ``initial_instance_count``), or is
-    serverless (``serverless=ServerlessConfig(…)``: memory and concurrency, billed per
-    request). ``async_inference=AsyncInference(…)`` queues the requests instead: callers
-    put them under ``async-inference/<endpoint>/input/`` of the store and call
+    The variant runs on instances (``instance_type``, ``initial_instance_count``; for a
+    large model, ``model_data_download_timeout``, ``container_startup_health_check_timeout``,
+    ``volume_size_in_gb`` and ``inference_ami_version``), or is serverless
+    (``serverless=ServerlessConfig(…)``: memory and concurrency, billed per request).
+    ``async_inference=AsyncInference(…)`` queues the requests instead: callers put them
+    under ``async-inference/<endpoint>/input/`` of the store and call
     ``InvokeEndpointAsync`` (``grant_invoke_async``), SageMaker writes results and
     failures beside them, and ``add_async_auto_scaling`` scales on the backlog, down to 0
     instances. The execution role (unless ``role=``) may read the served versions' model
@@ -1788,6 +1998,13 @@ class ModelEndpoint(Resource):
             instance_type="ml.m5.large", data_capture=DataCapture(sampling_percentage=20))
         endpoint.grant_invoke(api_role)
 
+        # A 7B LLM in an LMI container: minutes to download the weights and load them.
+        ModelEndpoint(
+            self, "Llm", model_package_arn=llm_arn, artifact_store=store,
+            instance_type="ml.g5.2xlarge",
+            model_data_download_timeout=Duration.minutes(20),
+            container_startup_health_check_timeout=Duration.minutes(15))
+
         # An A/B test: the challenger answers a tenth of the requests.
         ModelEndpoint(
             self, "Churn", model_package_arn=champion_arn, artifact_store=store,
@@ -1813,6 +2030,10 @@ class ModelEndpoint(Resource):
         role: iam.IRole | None = None,
         image_repositories: Sequence[ecr.IRepository] = (),
         volume_key: kms.IKey | None = None,
+        model_data_download_timeout: Duration | None = None,
+        container_startup_health_check_timeout: Duration | None = None,
+        volume_size_in_gb: int | None = None,
+        inference_ami_version: str | None = None,
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
@@ -1862,6 +2083,25 @@ class ModelEndpoint(Resource):
         :param volume_key: the key of the instances' ML storage volumes. Default: the
             artifact store's key; none for instance types whose storage is the instance's
             own NVMe store (hardware-encrypted: SageMaker refuses a key for them).
+        :param model_data_download_timeout: how long SageMaker may take to download the
+            model data to each instance (``ModelDataDownloadTimeoutInSeconds``): raise it
+            for a model of many GB. Whole seconds, 1 minute to 1 hour (botocore's range),
+            or a token in seconds. Default: SageMaker's.
+        :param container_startup_health_check_timeout: how long the container may take to
+            answer its first ``/ping`` once started
+            (``ContainerStartupHealthCheckTimeoutInSeconds``): raise it for a server that
+            loads a large model before answering (LMI, TGI, vLLM). As above. Default:
+            SageMaker's.
+        :param volume_size_in_gb: the size of each instance's ML storage volume, which holds
+            the model data (``VolumeSizeInGB``), 1-512. Refused for instance types whose
+            storage is their NVMe instance store (``ml.g5``, ``ml.p4d``, …: of the instance
+            type's size). Default: SageMaker's, for the instance type.
+        :param inference_ami_version: the AMI of the instances (``InferenceAmiVersion``),
+            for the GPU driver and CUDA version a container needs, one of botocore's values
+            (``al2-ami-sagemaker-inference-gpu-3-1``, …). Default: SageMaker's.
+            The four (and those of ``EndpointVariant``) are settings of instances: refused
+            with ``serverless``; with ``async_inference`` they apply to each instance it
+            starts, scaling out from 0 included.
         :param vpc: attach the model's containers to this VPC (the Model's ``VpcConfig``),
             in ``vpc_subnets`` (Default: what ``vpc.select_subnets()`` picks, its private
             subnets if it has any; public ones get a warning, as the instances get no public
@@ -1968,6 +2208,12 @@ class ModelEndpoint(Resource):
             or expect_same_app("role", role, root_of(self)),
             _repositories_problem(image_repositories),
             None if volume_key is None else _key_problem("volume_key", volume_key, self),
+            *_instance_settings_problems(
+                model_data_download_timeout,
+                container_startup_health_check_timeout,
+                volume_size_in_gb,
+                inference_ami_version,
+            ),
             *_network_prop_problems(vpc, vpc_subnets, security_groups, "Endpoint"),
             _security_group_count_problem(security_groups),
             *allow_all_outbound_problems(allow_all_outbound, vpc, security_groups),
@@ -2012,6 +2258,14 @@ class ModelEndpoint(Resource):
                     enable_network_isolation,
                     variants,
                     shadow,
+                    {
+                        "model_data_download_timeout": model_data_download_timeout,
+                        "container_startup_health_check_timeout": (
+                            container_startup_health_check_timeout
+                        ),
+                        "volume_size_in_gb": volume_size_in_gb,
+                        "inference_ami_version": inference_ami_version,
+                    },
                 ),
                 subject,
             )
@@ -2026,6 +2280,10 @@ class ModelEndpoint(Resource):
                 initial_weight,
                 model_store,
                 registry,
+                model_data_download_timeout=model_data_download_timeout,
+                container_startup_health_check_timeout=container_startup_health_check_timeout,
+                volume_size_in_gb=volume_size_in_gb,
+                inference_ami_version=inference_ami_version,
             ),
             variants,
             shadow,
@@ -2043,10 +2301,15 @@ class ModelEndpoint(Resource):
                     ],
                 ),
                 *(_role_account_problems(stack, {"role": role}) if role is not None else []),
-                self._volume_key_problem(
-                    [each.instance_type for each in served if each.instance_type is not None],
-                    volume_key,
+                None
+                if volume_key is None
+                else _instance_store_problem(
+                    "volume_key",
+                    [each.instance_type for each in served],
+                    "encrypted by the instance's hardware: CreateEndpointConfig refuses a "
+                    "KmsKeyId for it",
                 ),
+                *_volume_size_instance_problems(served),
                 *self._network_app_problems(vpc, security_groups),
                 *_shadow_instance_problems(instance_type, shadow),
                 *self._deployment_problems(deployment, serverless, served),
@@ -2164,12 +2427,7 @@ class ModelEndpoint(Resource):
         }
         self._model = self._models[variant_name]
         key = volume_key or self.artifact_store.key
-        instance_store = any(
-            each.instance_type is not None
-            and not is_unresolved(each.instance_type)
-            and instance_family(each.instance_type) in INSTANCE_STORE_FAMILIES
-            for each in served
-        )
+        instance_store = _instance_store_type(each.instance_type for each in served) is not None
         production = [each for each in served if not each.is_shadow]
         shadows = [each for each in served if each.is_shadow]
         self._config = sagemaker.CfnEndpointConfig(
@@ -2389,28 +2647,6 @@ class ModelEndpoint(Resource):
                 "by the registry (ModelRegistry.share_with_account)",
             )
         ]
-
-    def _volume_key_problem(
-        self, instance_types: Sequence[str], volume_key: kms.IKey | None
-    ) -> Problem | None:
-        """A key for a configuration any of whose variants has NVMe instance storage."""
-        instance_type = next(
-            (
-                each
-                for each in instance_types
-                if not is_unresolved(each) and instance_family(each) in INSTANCE_STORE_FAMILIES
-            ),
-            None,
-        )
-        if volume_key is None or instance_type is None:
-            return None
-        return PropProblem(
-            None,
-            "volume_key",
-            f"{instance_type} keeps its ML storage on the instance's NVMe store, encrypted by "
-            "the instance's hardware: CreateEndpointConfig refuses a KmsKeyId for it",
-            "leave volume_key out, or choose an instance type with EBS storage",
-        )
 
     def _deployment_problems(
         self,
@@ -3006,6 +3242,15 @@ class ModelEndpoint(Resource):
             initial_instance_count=served.initial_instance_count,
             initial_variant_weight=served.weight,
             serverless_config=None if serverless is None else _serverless_property(serverless),
+            # int() keeps a token's number (checked: a token is in seconds, not converted).
+            model_data_download_timeout_in_seconds=None
+            if served.model_data_download_timeout is None
+            else _seconds(served.model_data_download_timeout),
+            container_startup_health_check_timeout_in_seconds=None
+            if served.container_startup_health_check_timeout is None
+            else _seconds(served.container_startup_health_check_timeout),
+            volume_size_in_gb=served.volume_size_in_gb,
+            inference_ami_version=served.inference_ami_version,
         )
 
     # -- IEndpoint ----------------------------------------------------------------------

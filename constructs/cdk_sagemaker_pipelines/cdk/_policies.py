@@ -25,6 +25,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
+from ..definition._instance_caps import CAPPED_ACTIONS, DENY_SID, cap_condition
 from ..definition._job_conditions import enforced_job_conditions
 from ..definition.images import parse_image_uri
 from ..definition.permissions import (
@@ -587,12 +588,14 @@ def pipeline_role_statements(
     lookups: Lookups,
     *,
     pipeline_wide: PipelineWide | None = None,
+    instance_type_cap: Sequence[str] = (),
 ) -> list[iam.PolicyStatement]:
     """What the service needs, acting as the pipeline: start, watch and stop its jobs.
 
     ``pipeline_wide``: the key prefixes whose property files are granted as a whole (see
     ``_s3_statements``); None for each file's own location, as for any pipeline whose
-    policies fit.
+    policies fit. ``instance_type_cap``: the instance types (patterns) its jobs may run
+    on, denied otherwise (``_instance_cap_statements``); empty for no cap.
     """
     statements: list[iam.PolicyStatement] = []
     tagged: list[str] = []
@@ -607,6 +610,7 @@ def pipeline_role_statements(
             iam.PolicyStatement(sid=f"{_sid(kind)}Jobs", actions=list(actions), resources=arns)
         )
     statements += _job_condition_statements(plan, stack, job_arns, lookups)
+    statements += _instance_cap_statements(plan, stack, job_arns, instance_type_cap)
     groups = _unique(plan.model_package_groups)
     if groups:
         packages = [_model_package_group_arns(stack, group)[1] for group in groups]
@@ -785,6 +789,45 @@ def _job_condition_statements(
             )
         )
     return statements
+
+
+def _instance_cap_statements(
+    plan: PermissionPlan, stack: Stack, job_arns: Mapping[str, list[str]], cap: Sequence[str]
+) -> list[iam.PolicyStatement]:
+    """Deny the Create calls that take ``sagemaker:InstanceTypes`` outside ``cap``.
+
+    One statement, as each job condition is (see ``_job_condition_statements``), on the
+    Create action of each step type the pipeline has whose request takes the key
+    (``CAPPED_ACTIONS``: its jobs, and the endpoint configurations of EndpointConfig steps),
+    scoped to what the Allow statements grant. Whoever starts the pipeline with a parameter
+    naming another instance type, or changes its definition, is refused by IAM; the
+    ``Pipeline`` construct has already checked every instance type it can read at synth.
+    A request without the key isn't denied (``ForAnyValue``): it names no instance type.
+    """
+    if not cap:
+        return []
+    actions: list[str] = []
+    resources: list[Any] = []
+    for kind, action in CAPPED_ACTIONS.items():
+        if kind in job_arns:
+            arns = job_arns[kind]
+        else:
+            names = plan.deploy_grants.get((kind, "endpoint-config"), [])
+            arns = [arn for name in names for arn in _hosting_arns(stack, "endpoint-config", name)]
+        if arns:
+            actions.append(action)
+            resources += arns
+    if not actions:
+        return []
+    return [
+        iam.PolicyStatement(
+            sid=DENY_SID,
+            effect=iam.Effect.DENY,
+            actions=actions,
+            resources=_unique(resources),
+            conditions=cap_condition(cap),
+        )
+    ]
 
 
 # The Sid of each deployment statement, by (step type, IAM resource type): see DEPLOY_ACTIONS.

@@ -55,6 +55,7 @@ from ..definition import (
     validate_definition,
     validate_pipeline_name,
 )
+from ..definition._instance_caps import DENY_SID, cap_option_problems, capped_definition_problems
 from ..definition._job_warnings import job_warnings
 from ..definition._output_prefixes import output_prefix_overlaps
 from ..definition._seal_entries import is_seal_entry
@@ -782,6 +783,7 @@ class Pipeline(PipelineBase):
         parameter_locations: Mapping[str, str | Sequence[str]] | None = None,
         tags: Mapping[str, str] | None = None,
         job_tags: Mapping[str, str] | None = None,
+        allowed_instance_types: Sequence[str] | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         """Create the pipeline. See the class docstring for what each part becomes.
@@ -875,6 +877,17 @@ class Pipeline(PipelineBase):
             JSON) wins on the same key. Checked as SageMaker would: keys of 1-128 and
             values of up to 256 letters, spaces, numbers and ``_.:/=+-@``, no ``aws:`` key,
             at most 50 tags on a job. Default: none (the definition is left as it is).
+        :param allowed_instance_types: the instance types the pipeline's jobs (processing,
+            check, training, tuning, transform) and its ``EndpointConfig`` steps' variants
+            may run on, as instance types or IAM patterns (``["ml.m5.*", "ml.g5.2xlarge"]``;
+            each must name a type of botocore's SageMaker instance type enums). Checked at
+            synth: a literal instance type outside the cap fails naming the step and field,
+            an instance-type parameter's default or ``EnumValues`` naming the parameter; one
+            without ``EnumValues`` (any value at run time) is warned,
+            ``cdk-sagemaker-pipelines:open-instance-type``. Enforced at run time by a
+            ``Deny`` of the pipeline role (``DenyOtherInstanceTypes``, on
+            ``sagemaker:InstanceTypes``), so an execution started with another instance type
+            fails its step. Per pipeline: an SCP caps a whole account. Default: no cap.
         :param removal_policy: what becomes of the pipeline when it leaves the stack (the
             construct removed, ``cdk destroy``) or is replaced (a new ``pipeline_name``,
             or a new construct path, which makes a new logical id): SageMaker deletes a
@@ -895,6 +908,7 @@ class Pipeline(PipelineBase):
             artifact_store, roles, vpc, vpc_subnets, security_groups, tags
         )
         problems += _job_tags_problems(job_tags)
+        problems += _instance_cap_prop_problems(allowed_instance_types)
         problems += _dedicated_prop_problems(dedicated_step_roles, definition)
         problems += _model_stores_type_problems(model_stores)
         if not problems:
@@ -1051,6 +1065,8 @@ class Pipeline(PipelineBase):
         self._warn_dedicated_roles_reaching_other_steps(
             dedicated_plans, name, parameter_locations or {}
         )
+        self._instance_type_cap: tuple[str, ...] = tuple(allowed_instance_types or ())
+        self._check_instance_type_cap()
         self._check_defaults_in_locations()
         self._check_run_time_resources()
         self._check_invoked_resource_attributes(python=isinstance(definition, PipelineDefinition))
@@ -1162,7 +1178,9 @@ class Pipeline(PipelineBase):
                 )
             )
         pipeline_statements = (
-            pipeline_role_statements(self.plan, stack, lookups)
+            pipeline_role_statements(
+                self.plan, stack, lookups, instance_type_cap=self._instance_type_cap
+            )
             + self._model_store_version_statements(stack)
             + invoke_seal
         )
@@ -1208,7 +1226,13 @@ class Pipeline(PipelineBase):
             if used:
                 collapsed["role"] = used
                 pipeline_statements = (
-                    pipeline_role_statements(self.plan, stack, lookups, pipeline_wide=pipeline_wide)
+                    pipeline_role_statements(
+                        self.plan,
+                        stack,
+                        lookups,
+                        pipeline_wide=pipeline_wide,
+                        instance_type_cap=self._instance_type_cap,
+                    )
                     + self._model_store_version_statements(stack)
                     + invoke_seal
                 )
@@ -2872,6 +2896,47 @@ class Pipeline(PipelineBase):
                 "and arn:<partition>:sagemaker:<region>:<account>:endpoint-config/<prefix>*."
                 + self._dedicated_role_note(name for name, _ in plan.shadow_endpoint_checks),
             )
+
+    def _check_instance_type_cap(self) -> None:
+        """Every instance type of the definition within ``allowed_instance_types``, or warned.
+
+        Fails synth for a literal outside the cap (naming the step and field) and for an
+        instance-type parameter whose default or ``EnumValues`` are outside it (naming the
+        parameter): an execution could start those only to have its step denied. An
+        instance type the definition leaves open (a parameter without ``EnumValues``, a step
+        property, a deploy-time value) is warned: only the pipeline role's ``Deny`` guards it.
+        """
+        if not self._instance_type_cap:
+            return
+        problems, open_types = capped_definition_problems(self.definition, self._instance_type_cap)
+        if problems:
+            raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
+        if not open_types:
+            return
+        parameters = list(dict.fromkeys(use.parameter for use in open_types if use.parameter))
+        others = [(use.step, use.field) for use in open_types if use.parameter is None]
+        parts = []
+        if parameters:
+            named = ", ".join(f"'{name}'" for name in parameters)
+            parts.append(
+                f"the instance-type parameter{'s' if len(parameters) > 1 else ''} {named} "
+                "(no EnumValues: an execution may give any value)"
+            )
+        if others:
+            parts.append(f"{_step_fields(others)} (known only at run or deploy time)")
+        fix = (
+            "Give the parameter EnumValues within the cap (ParameterString(..., "
+            "enum_values=[...])) to refuse such a value when the execution starts."
+            if parameters
+            else "Give a literal instance type, or a parameter with EnumValues within the cap."
+        )
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:open-instance-type",
+            f"allowed_instance_types can't check {' and '.join(parts)} at synth: only the "
+            f"pipeline role's {DENY_SID} statement guards them, and an execution started "
+            f"with an instance type outside the cap fails at that step rather than at its "
+            f"start. {fix}",
+        )
 
     def _warn_open_job_name_prefixes(self) -> None:
         """A job-name prefix known only at run time can't scope the job ARNs: they are ``*``."""
@@ -5002,6 +5067,31 @@ def _network_prop_problems(
             )
         )
     return problems
+
+
+def _instance_cap_prop_problems(allowed_instance_types: object) -> list[Problem]:
+    """An ``allowed_instance_types`` that isn't a list of instance types SageMaker takes."""
+    if allowed_instance_types is None:
+        return []
+    example = 'allowed_instance_types=["ml.m5.*", "ml.g5.2xlarge"]'
+    if not (
+        isinstance(allowed_instance_types, Sequence)
+        and not isinstance(allowed_instance_types, str)
+        and all(isinstance(entry, str) for entry in allowed_instance_types)
+    ):
+        return [
+            PropProblem(
+                None,
+                "allowed_instance_types",
+                "expected a list of instance types or patterns, got "
+                f"{describe(allowed_instance_types)}",
+                example,
+            )
+        ]
+    return [
+        PropProblem(None, "allowed_instance_types", message, hint)
+        for message, hint in cap_option_problems(allowed_instance_types)
+    ]
 
 
 def _job_tags_problems(job_tags: object) -> list[Problem]:

@@ -18,8 +18,9 @@ are the only ones of each request that hold such a value (the SageMaker guide's 
 "Amazon SageMaker AI identity-based policy examples", enforce encryption and isolation with
 these keys on the same actions). CreateHyperParameterTuningJob is left out: its request
 holds one to ten training job definitions, and no document says how their values become
-one key's value. ``sagemaker:InstanceTypes`` and ``sagemaker:MaxRuntimeInSeconds`` are
-not read: the derived policies don't condition on them (see docs/constructs.md).
+one key's value. ``sagemaker:MaxRuntimeInSeconds`` is not read: the derived policies
+don't condition on it (see docs/constructs.md). ``sagemaker:InstanceTypes``, a cap a
+platform team opts into, is read in ``_instance_caps.py``.
 
 Example::
 

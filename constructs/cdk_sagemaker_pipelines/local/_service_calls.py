@@ -36,8 +36,9 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
+from ..definition._instance_caps import INSTANCE_TYPES, REQUEST_SHAPES, request_instance_types
 from ..definition._job_conditions import (
     JOB_CONDITION_KEYS,
     REQUEST_KEY_FIELDS,
@@ -184,13 +185,23 @@ def _job_created(kind: str, action: str, arn: str, arguments: Mapping[str, Any])
     For the types whose keys are read off the request (``REQUEST_KEY_FIELDS``), each key is
     known: its value, or its absence. A Tuning or AutoML request's keys can't be read (no
     document says which of its members they come from): a Deny conditioned on one is taken
-    to apply (``strict``), so such a condition is never silently allowed.
+    to apply (``strict``), so such a condition is never silently allowed. But
+    ``sagemaker:InstanceTypes``, every instance type a request names, is read off each
+    request that takes it, a tuning request's too (``_instance_types``).
     """
     call = _created(action, arn, arguments, "creating the step's job")
     strict = tuple(key.lower() for key in JOB_CONDITION_KEYS)
+    instance_types = _instance_types(kind, arguments)
     if kind not in REQUEST_KEY_FIELDS:
-        return ServiceCall(call.action, call.resource, call.context, call.known, call.what, strict)
-    context: dict[str, ContextValue] = dict(call.context)
+        return ServiceCall(
+            call.action,
+            call.resource,
+            {**call.context, **instance_types.context},
+            call.known + instance_types.known,
+            call.what,
+            strict + instance_types.strict,
+        )
+    context: dict[str, ContextValue] = {**call.context, **instance_types.context}
     unread: set[str] = set()
     for key, value in request_condition_values(kind, arguments).items():
         if isinstance(value, bool):
@@ -203,7 +214,35 @@ def _job_created(kind: str, action: str, arn: str, arguments: Mapping[str, Any])
         else:
             unread.add(key.lower())  # a value not evaluated: unknown, and strict
     known = call.known + tuple(key for key in strict if key not in unread)
-    return ServiceCall(call.action, call.resource, context, known, call.what, strict)
+    known += instance_types.known
+    return ServiceCall(
+        call.action, call.resource, context, known, call.what, strict + instance_types.strict
+    )
+
+
+class _InstanceTypes(NamedTuple):
+    """A request's ``sagemaker:InstanceTypes``: its value, whether known, and strictness."""
+
+    context: dict[str, ContextValue]
+    known: tuple[str, ...]
+    strict: tuple[str, ...]
+
+
+def _instance_types(kind: str, arguments: Mapping[str, Any]) -> _InstanceTypes:
+    """``sagemaker:InstanceTypes`` of a ``kind`` request, as a ServiceCall's parts.
+
+    Known for each request that takes the key (``REQUEST_SHAPES``): the instance types it
+    names (``request_instance_types``), or its absence when it names none (a serverless
+    endpoint configuration). A request whose instance types can't be read (an expression
+    left unevaluated) doesn't know the key, and a Deny on it is taken to apply (``strict``).
+    """
+    if kind not in REQUEST_SHAPES:
+        return _InstanceTypes({}, (), ())
+    key = INSTANCE_TYPES.lower()
+    found = request_instance_types(kind, arguments)
+    if found is None:
+        return _InstanceTypes({}, (), (key,))
+    return _InstanceTypes({key: found} if found else {}, (key,), (key,))
 
 
 def _tagged(arn: str, arguments: Mapping[str, Any]) -> list[ServiceCall]:
@@ -310,7 +349,19 @@ def _deployment(
         # DEPLOY_ACTIONS list the create call first, then (but for configurations) update.
         action = DEPLOY_ACTIONS[kind][resource_type][1 if update else 0]
         arn = arns.sagemaker(resource_type, name)
-        calls.append(_created(action, arn, arguments, f"deploying {resource_type} {name!r}"))
+        call = _created(action, arn, arguments, f"deploying {resource_type} {name!r}")
+        if kind == "EndpointConfig":
+            # CreateEndpointConfig takes sagemaker:InstanceTypes: its variants' instances.
+            instance_types = _instance_types(kind, arguments)
+            call = ServiceCall(
+                call.action,
+                call.resource,
+                {**call.context, **instance_types.context},
+                call.known + instance_types.known,
+                call.what,
+                instance_types.strict,
+            )
+        calls.append(call)
     if not update and isinstance(main_name, str):
         calls += _tagged(arns.sagemaker(created, main_name), arguments)
     if kind == "EndpointConfig":

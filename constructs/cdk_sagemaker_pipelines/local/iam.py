@@ -29,7 +29,9 @@ SageMaker Pipelines makes for it as the pipeline's role (``ServiceCall``, listed
   the pipeline role's calls ``iam:PassedToService``, ``sagemaker:ModelApprovalStatus``,
   ``aws:RequestTag/…``, and a job's Create call's ``sagemaker:VolumeKmsKey``,
   ``OutputKmsKey``, ``NetworkIsolation``, ``InterContainerTrafficEncryption``,
-  ``VpcSubnets`` and ``VpcSecurityGroupIds``, read off its request) are evaluated
+  ``VpcSubnets`` and ``VpcSecurityGroupIds``, read off its request, and
+  ``sagemaker:InstanceTypes`` of a job's or an endpoint configuration's, every instance
+  type the request names) are evaluated
   (``ForAnyValue:``/``ForAllValues:`` too, a single-valued key being a set of one value or
   none); any other one is read permissively: it matches for an ``Allow`` and not for a
   ``Deny``, except those job keys on a request they can't be read off (a tuning job's),
@@ -72,6 +74,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..definition._instance_caps import INSTANCE_TYPES
 from ..definition._job_conditions import JOB_CONDITION_KEYS
 from ._errors import AccessDeniedError
 from .resources import normalize_s3_uri
@@ -1020,7 +1023,7 @@ class AccessGuard:
 
 
 _KEY_SPELLINGS = {
-    **{key.lower(): key for key in JOB_CONDITION_KEYS},
+    **{key.lower(): key for key in (*JOB_CONDITION_KEYS, INSTANCE_TYPES)},
     PASSED_TO_SERVICE: "iam:PassedToService",
     APPROVAL_STATUS: "sagemaker:ModelApprovalStatus",
 }

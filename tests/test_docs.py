@@ -1573,3 +1573,88 @@ def test_sdk_comparison_compile_back_and_compare_finds_no_changes(
     assert diff.split() == ["smpipe", "diff", "sdk.json", "back.json"]
     assert main(diff.split()[1:]) == 0
     assert capsys.readouterr().out.strip() == "sdk.json → back.json: no changes"
+
+
+AUDIT = REPO / "docs" / "audit.md"
+
+
+def _audit_commands(program: str) -> list[str]:
+    """``program``'s command lines in docs/audit.md: in its code blocks, and inline."""
+    text = AUDIT.read_text()
+    blocks = [block for language in ("sh", "text") for block in code_blocks(text, language)]
+    lines = [
+        line.removeprefix("$ ")
+        for block in blocks
+        for line in block.replace("\\\n", " ").splitlines()
+        if line.removeprefix("$ ").startswith(f"{program} ")
+    ]
+    prose = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    inline = [" ".join(span.split()) for span in re.findall(rf"`({program} [^`]+)`", prose)]
+    return lines + inline
+
+
+def test_audit_aws_commands_are_operations_with_their_options() -> None:
+    # An auditor pastes these into an account: each must be an operation of its service,
+    # with options of its request and the required ones given.
+    import shlex
+
+    from cdk_sagemaker_pipelines.definition._service_model import service_model
+
+    def kebab(name: str) -> str:
+        return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+    commands = _audit_commands("aws")
+    assert len(commands) >= 12
+    for command in commands:
+        service, operation = shlex.split(command)[1:3]
+        model = service_model({"s3api": "s3"}.get(service, service))
+        operations = {kebab(name): value for name, value in model["operations"].items()}
+        assert operation in operations, command
+        shape = model["shapes"][operations[operation]["input"]["shape"]]
+        used = set(re.findall(r"(?<![\w-])--([a-z][a-z0-9-]*)", command)) - {"query", "output"}
+        assert used <= {kebab(name) for name in shape["members"]}, command
+        assert {kebab(name) for name in shape.get("required", [])} <= used, command
+
+
+def test_audit_smpipe_commands_parse() -> None:
+    import shlex
+
+    commands = _audit_commands("smpipe")
+    assert {shlex.split(command)[1] for command in commands} >= {
+        "access",
+        "diff",
+        "registry",
+        "show",
+    }
+    names = subcommands(build_parser())
+    for command in commands:
+        words = shlex.split(command)[1:]
+        if " ".join(words) in names:  # a command named in the prose ("`smpipe show` prints")
+            continue
+        build_parser().parse_args(words)  # exits on a wrong option or a missing argument
+
+
+def test_audit_lineage_example_records_commit_execution_and_sealed_input() -> None:
+    namespace = _seed_example()
+    exec(_doc_python(AUDIT, "metadata_properties=MetadataProperties("), namespace)
+    binder = definition.StaticBinder(
+        region="us-east-1",
+        role_arn=ROLE,
+        default_bucket="my-bucket",
+        seal_function_arn="arn:aws:lambda:us-east-1:111122223333:function:seal",
+    )
+    pipeline = namespace["PipelineDefinition"](
+        parameters=[namespace["input_data"]], steps=[namespace["register"]]
+    )
+    steps = {step["Name"]: step for step in pipeline.to_definition(binder)["Steps"]}
+    arguments = steps["RegisterModel"]["Arguments"]
+    assert arguments["MetadataProperties"] == {
+        "CommitId": namespace["COMMIT"],
+        "Repository": "https://github.com/acme/breast-cancer",
+        "GeneratedBy": {"Get": "Execution.PipelineExecutionArn"},
+    }
+    assert arguments["CustomerMetadataProperties"] == {
+        "input_data": {"Get": "Parameters.InputData"},
+        "sealed_input": {"Get": "Steps.SealInput.OutputParameters['data']"},
+    }
+    assert steps["SealInput"]["Arguments"]["Artifacts"] == {"data": {"Get": "Parameters.InputData"}}

@@ -35,6 +35,7 @@ from cdk_sagemaker_pipelines.definition import (
     Join,
     JsonGet,
     LambdaStep,
+    MetadataProperties,
     ModelStep,
     NetworkConfig,
     OutputType,
@@ -50,6 +51,7 @@ from cdk_sagemaker_pipelines.definition import (
     S3Location,
     SageMakerJobExceptionType,
     SageMakerJobStepRetryPolicy,
+    SealStep,
     StaticBinder,
     StepExceptionType,
     StepOutput,
@@ -432,3 +434,33 @@ def notebook_then_archive(sdk_definition: Mapping[str, Any]) -> ProcessingStep:
         inputs={"report": expression, "input": prefix},
         depends_on=[report],
     )
+
+
+def audited_pipeline(commit: str) -> PipelineDefinition:
+    """docs/audit.md: a version recording its commit, execution and sealed training data."""
+    input_data = ParameterString(name="InputData", default_value="s3://my-bucket/raw/")
+    seal_input = SealStep(name="SealInput", artifacts={"data": input_data})
+    prep = ProcessingStep(
+        name="Preprocess",
+        image=Image.sklearn("1.2-1"),
+        code=Code.from_s3("s3://my-bucket/code/preprocess.py"),
+        inputs={"input": seal_input.sealed("data")},
+        outputs=["train"],
+    )
+    register = RegisterModel(
+        name="RegisterModel",
+        model_package_group_name="my-models",
+        image=Image.from_uri(
+            "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn@sha256:" + "0" * 64
+        ),
+        model_data=prep.output("train"),
+        inference_instances=["ml.m5.large"],
+        metadata_properties=MetadataProperties(
+            commit_id=commit,
+            repository="https://github.com/acme/breast-cancer",
+            generated_by=ExecutionVariables.PIPELINE_EXECUTION_ARN,
+        ),
+        customer_metadata={"input_data": input_data, "sealed_input": seal_input.sealed("data")},
+    )
+    MetadataProperties(commit_id=1)  # type: ignore[arg-type]
+    return PipelineDefinition(parameters=[input_data], steps=[register])

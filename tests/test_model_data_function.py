@@ -2,7 +2,8 @@
 
 What a ``ModelEndpoint``'s role may read is what this function returns: every container's
 model data of the served versions, inside their stores only, and on an update the
-previous versions' too.
+previous versions' too. And what it serves is approved: a production variant's version
+``Approved``, a shadow's not ``Rejected``, each checked when the deploy starts serving it.
 """
 
 from __future__ import annotations
@@ -45,10 +46,12 @@ def client() -> Any:
     )
 
 
-def properties(*versions: str, bucket: str = BUCKET) -> dict[str, Any]:
+def properties(*versions: str, bucket: str = BUCKET, require: str = "Approved") -> dict[str, Any]:
     return {
         "ServiceToken": "arn:aws:lambda:us-east-1:111122223333:function:reader",
-        "Versions": [{"ModelPackageArn": arn, "Bucket": bucket} for arn in versions],
+        "Versions": [
+            {"ModelPackageArn": arn, "Bucket": bucket, "Require": require} for arn in versions
+        ],
         "Prefixes": ["models/", "sealed/"],
         "Partition": "aws",
     }
@@ -71,7 +74,9 @@ def event(request: str, props: dict[str, Any], old: dict[str, Any] | None = None
     return found
 
 
-def described(arn: str, *containers: dict[str, Any], **rest: Any) -> dict[str, Any]:
+def described(
+    arn: str, *containers: dict[str, Any], status: str = "Approved", **rest: Any
+) -> dict[str, Any]:
     """A DescribeModelPackage response (what botocore's model requires, and ``containers``)."""
     return {
         "ModelPackageName": "churn",
@@ -79,6 +84,7 @@ def described(arn: str, *containers: dict[str, Any], **rest: Any) -> dict[str, A
         "CreationTime": datetime.datetime(2025, 1, 1),
         "ModelPackageStatus": "Completed",
         "ModelPackageStatusDetails": {"ValidationStatuses": []},
+        "ModelApprovalStatus": status,
         "InferenceSpecification": {
             "Containers": [{"Image": IMAGE, **container} for container in containers]
         },
@@ -144,7 +150,7 @@ def test_each_container_and_data_source_is_read_exactly(index: Any) -> None:
 def test_every_served_version_is_read_each_in_its_own_store(index: Any) -> None:
     central = "central-models"
     props = properties(V3)
-    props["Versions"].append({"ModelPackageArn": V4, "Bucket": central})
+    props["Versions"].append({"ModelPackageArn": V4, "Bucket": central, "Require": "Approved"})
     result = run(
         index,
         event("Create", props),
@@ -394,3 +400,223 @@ def test_the_response_is_put_to_the_pre_signed_url(
     import json
 
     assert json.loads(seen["body"]) == response
+
+
+# -- Approval: production versions Approved, a shadow's not Rejected ------------------------
+
+STACK = "arn:aws:cloudformation:us-east-1:111122223333:stack/s/1"
+
+
+def botocore_statuses() -> list[str]:
+    """``ModelApprovalStatus``'s values as botocore's model of SageMaker lists them."""
+    model = client().meta.service_model
+    return list(model.shape_for("ModelApprovalStatus").enum)
+
+
+def with_model(arn: str, status: str) -> tuple[str, dict[str, Any]]:
+    return arn, described(
+        arn, {"ModelDataUrl": f"s3://{BUCKET}/models/{arn[-1]}.tar.gz"}, status=status
+    )
+
+
+def test_the_statuses_are_botocores() -> None:
+    assert sorted(load().STATUSES) == sorted(botocore_statuses())
+
+
+@pytest.mark.parametrize("status", botocore_statuses())
+@pytest.mark.parametrize("require", ["Approved", "NotRejected", "None"])
+def test_a_version_is_served_when_its_status_meets_its_requirement(
+    index: Any, status: str, require: str
+) -> None:
+    # Production (Approved): only an approved version. Shadow (NotRejected): one pending
+    # approval too, as shadow-testing a candidate before approving it is the point.
+    # require_approval=False (None): any.
+    result = run(index, event("Create", properties(V3, require=require)), with_model(V3, status))
+    served = {
+        "Approved": status == "Approved",
+        "NotRejected": status != "Rejected",
+        "None": True,
+    }[require]
+    assert result["Status"] == ("SUCCESS" if served else "FAILED"), result["Reason"]
+    if served:
+        assert arns(result, index) == [f"arn:aws:s3:::{BUCKET}/models/3.tar.gz"]
+
+
+def test_a_pending_production_version_fails_naming_it_its_status_and_what_to_do(
+    index: Any,
+) -> None:
+    result = run(index, event("Create", properties(V3)), with_model(V3, "PendingManualApproval"))
+    assert result["Status"] == "FAILED"
+    assert result["Data"] == {}
+    assert result["Reason"].startswith(
+        f"ApprovalError: version {V3} is PendingManualApproval: a production variant "
+        "answers callers, so it serves Approved versions only."
+    )
+    assert (
+        f"aws sagemaker update-model-package --model-package-arn {V3} "
+        "--model-approval-status Approved, or the model registry in SageMaker Studio"
+    ) in result["Reason"]
+    assert "require_approval=False" in result["Reason"]
+
+
+def test_a_rejected_shadow_version_fails(index: Any) -> None:
+    result = run(
+        index, event("Create", properties(V3, require="NotRejected")), with_model(V3, "Rejected")
+    )
+    assert result["Status"] == "FAILED"
+    assert result["Reason"].startswith(
+        f"ApprovalError: version {V3} is Rejected: a shadow variant may serve a version "
+        "pending approval, never a rejected one."
+    )
+
+
+def test_approval_is_checked_before_the_model_data(index: Any) -> None:
+    # A version both unapproved and outside its store: the approval is what to fix first.
+    result = run(
+        index,
+        event("Create", properties(V3)),
+        (V3, described(V3, {"ModelDataUrl": "s3://elsewhere/m.tar.gz"}, status="Rejected")),
+    )
+    assert result["Reason"].startswith(f"ApprovalError: version {V3} is Rejected")
+
+
+def test_every_unapproved_version_is_named(index: Any) -> None:
+    props = properties(V3)
+    props["Versions"].append({"ModelPackageArn": V4, "Bucket": BUCKET, "Require": "NotRejected"})
+    result = run(
+        index,
+        event("Create", props),
+        with_model(V3, "PendingManualApproval"),
+        with_model(V4, "Rejected"),
+    )
+    assert f"version {V3} is PendingManualApproval" in result["Reason"]
+    assert f"version {V4} is Rejected" in result["Reason"]
+
+
+def test_an_update_never_checks_the_versions_served_before(index: Any) -> None:
+    # V3, rejected since it was deployed, neither blocks the deploy serving V4 nor is it
+    # refused the read its instances may still need while traffic shifts.
+    result = run(
+        index,
+        event("Update", properties(V4), old=properties(V3)),
+        with_model(V4, "Approved"),
+        with_model(V3, "Rejected"),
+    )
+    assert arns(result, index) == [
+        f"arn:aws:s3:::{BUCKET}/models/3.tar.gz",
+        f"arn:aws:s3:::{BUCKET}/models/4.tar.gz",
+    ]
+
+
+def test_a_version_still_served_as_strictly_is_not_checked_again(index: Any) -> None:
+    # Another change of the endpoint's (a shadow added) while V3, rejected since, serves.
+    new = properties(V3)
+    new["Versions"].append({"ModelPackageArn": V4, "Bucket": BUCKET, "Require": "NotRejected"})
+    result = run(
+        index,
+        event("Update", new, old=properties(V3)),
+        with_model(V3, "Rejected"),
+        with_model(V4, "PendingManualApproval"),
+    )
+    assert result["Status"] == "SUCCESS", result["Reason"]
+
+
+def test_a_shadow_version_promoted_to_production_is_checked_again(index: Any) -> None:
+    result = run_with_stack(
+        index,
+        event("Update", properties(V3), old=properties(V3, require="NotRejected")),
+        stack_status("UPDATE_IN_PROGRESS"),
+        with_model(V3, "PendingManualApproval"),
+    )
+    assert result["Status"] == "FAILED"
+    assert f"version {V3} is PendingManualApproval" in result["Reason"]
+
+
+def test_the_upgrade_that_adds_requirements_checks_nothing_already_served(index: Any) -> None:
+    # Old properties of a deploy before approvals were checked: no Require.
+    legacy = properties(V3)
+    del legacy["Versions"][0]["Require"]
+    result = run(
+        index,
+        event("Update", properties(V3), old=legacy),
+        with_model(V3, "PendingManualApproval"),
+    )
+    assert result["Status"] == "SUCCESS", result["Reason"]
+
+
+def stack_status(status: str) -> dict[str, Any]:
+    """A DescribeStacks response: the stack in ``status``."""
+    created = datetime.datetime(2025, 1, 1)
+    return {"Stacks": [{"StackName": "s", "CreationTime": created, "StackStatus": status}]}
+
+
+def run_with_stack(
+    index: Any, request: dict[str, Any], stack: dict[str, Any] | None, *responses: Any
+) -> Any:
+    """``run``, CloudFormation answering DescribeStacks with ``stack`` (None: an error)."""
+    sagemaker, cloudformation = (
+        client(),
+        botocore.session.get_session().create_client(
+            "cloudformation",
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="y",
+        ),
+    )
+    with Stubber(sagemaker) as stub, Stubber(cloudformation) as cfn:
+        for arn, response in responses:
+            stub.add_response("describe_model_package", response, {"ModelPackageName": arn})
+        if stack is None:
+            cfn.add_client_error("describe_stacks", "AccessDenied", "not authorized")
+        else:
+            cfn.add_response("describe_stacks", stack, {"StackName": STACK})
+        result = index.handler(
+            request,
+            sagemaker=sagemaker,
+            cloudformation=cloudformation,
+            respond=lambda url, body: None,
+        )
+        stub.assert_no_pending_responses()
+        cfn.assert_no_pending_responses()
+    return result
+
+
+@pytest.mark.parametrize(
+    ("status", "rolled_back"),
+    [("UPDATE_ROLLBACK_IN_PROGRESS", True), ("UPDATE_IN_PROGRESS", False)],
+)
+def test_a_rollback_puts_back_a_version_rejected_since(
+    index: Any, status: str, rolled_back: bool
+) -> None:
+    # V4's deploy failed; CloudFormation puts V3 back (new and old swapped), which was
+    # rejected meanwhile: the stack must still roll back. A deploy of V3 must not.
+    result = run_with_stack(
+        index,
+        event("Update", properties(V3), old=properties(V4)),
+        stack_status(status),
+        with_model(V3, "Rejected"),
+        # Described for its model data once V3 passes (the rollback keeps it readable).
+        *([with_model(V4, "PendingManualApproval")] if rolled_back else []),
+    )
+    assert result["Status"] == ("SUCCESS" if rolled_back else "FAILED"), result["Reason"]
+
+
+def test_a_stack_it_cannot_describe_is_not_rolling_back(index: Any) -> None:
+    result = run_with_stack(
+        index,
+        event("Update", properties(V3), old=properties(V4)),
+        None,
+        with_model(V3, "PendingManualApproval"),
+    )
+    assert result["Status"] == "FAILED"
+    assert f"version {V3} is PendingManualApproval" in result["Reason"]
+    assert (
+        f"DescribeStacks of {STACK} failed, so a rollback could not be told apart"
+        in (result["Reason"])
+    )
+
+
+def test_fails_a_requirement_the_construct_never_writes(index: Any) -> None:
+    result = run(index, event("Create", properties(V3, require="approved")))
+    assert result["Status"] == "FAILED"
+    assert "expected Require None, NotRejected, Approved" in result["Reason"]

@@ -272,6 +272,16 @@ def test_the_endpoint_model_runs_as_the_precreated_role(customized: Customized) 
     assert [s["Principal"]["Service"] for s in trust] == ["sagemaker.amazonaws.com"]
 
 
+def test_the_endpoint_model_waits_for_the_approval_check(customized: Customized) -> None:
+    # Elsewhere the model waits for the role's policy, which reads ModelData's attribute;
+    # here no policy is synthesized, and the model waits for ModelData itself: nothing is
+    # served before the versions' approval is checked.
+    template = customized.templates["precreated"]
+    ((model_data, _),) = _of_type(template, "Custom::ModelDataLocations").items()
+    (model,) = _of_type(template, "AWS::SageMaker::Model").values()
+    assert model["DependsOn"] == [model_data]
+
+
 def test_the_monitoring_jobs_run_as_the_precreated_role(customized: Customized) -> None:
     template = customized.templates["precreated"]
     (job,) = _of_type(template, "AWS::SageMaker::DataQualityJobDefinition").values()

@@ -280,8 +280,9 @@ def test_prod_serves_a_version_of_devs_group_from_devs_bucket_and_key(
     assert statements["EndpointReadsModelArtifacts"]["Resource"] == {
         "Fn::Split": ["$$", {"Fn::GetAtt": [model_data_id, "ObjectArns"]}]
     }
+    # Approved in dev's registry, as prod serves only an approved version.
     assert prod[model_data_id]["Properties"]["Versions"] == [
-        {"ModelPackageArn": DEV_VERSION, "Bucket": DEV_BUCKET}
+        {"ModelPackageArn": DEV_VERSION, "Bucket": DEV_BUCKET, "Require": "Approved"}
     ]
     assert statements["EndpointDecryptsModelArtifacts"]["Resource"] == (
         f"arn:aws:kms:eu-west-1:{DEV}:key/*"

@@ -26,6 +26,7 @@ from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
     DataCapture,
     Deployment,
+    EndpointVariant,
     ModelEndpoint,
     ModelRegistry,
     SageMakerPipelineChecks,
@@ -103,8 +104,8 @@ def test_one_model_config_and_endpoint_with_names_only_on_the_endpoint(staging: 
         "ExecutionRoleArn": {"Fn::GetAtt": [logical_id(staging.endpoint.role), "Arn"]},
         "PrimaryContainer": {"ModelPackageName": VERSION_3},
     }
-    # Created once the role's policy is attached.
-    assert model["DependsOn"] == [logical_id(staging.endpoint.role_policy)]
+    # Created once the role's policy is attached, and the version's approval checked.
+    assert model["DependsOn"] == sorted([MODEL_DATA, logical_id(staging.endpoint.role_policy)])
     # Model and config are named by CloudFormation: a replacement gets a new name.
     assert "ModelName" not in model["Properties"]
     assert "EndpointConfigName" not in config["Properties"]
@@ -272,8 +273,11 @@ def test_the_model_data_resource_reads_the_served_version_in_its_store(staging: 
             "ServiceToken": {"Fn::GetAtt": [logical_id(reader.function), "Arn"]},
             "ServiceTimeout": "300",
             # The version and the bucket of the store holding it: model data elsewhere
-            # fails the deploy, and so does any outside models/ and sealed/.
-            "Versions": [{"ModelPackageArn": VERSION_3, "Bucket": STORE_BUCKET}],
+            # fails the deploy, and so does any outside models/ and sealed/; and so does
+            # a version that isn't approved (the endpoint's own variant answers callers).
+            "Versions": [
+                {"ModelPackageArn": VERSION_3, "Bucket": STORE_BUCKET, "Require": "Approved"}
+            ],
             "Prefixes": ["models/", "sealed/"],
             "Partition": {"Ref": "AWS::Partition"},
         },
@@ -304,6 +308,13 @@ def test_the_reader_may_describe_the_served_groups_versions_and_log_only(
             "Effect": "Allow",
             "Action": "sagemaker:DescribeModelPackage",
             "Resource": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/*",
+        },
+        # Whether an update that fails a version's approval is a rollback (let through).
+        "DescribeOwnStack": {
+            "Sid": "DescribeOwnStack",
+            "Effect": "Allow",
+            "Action": "cloudformation:DescribeStacks",
+            "Resource": {"Ref": "AWS::StackId"},
         },
     }
     role = resource(staging.template, logical_id(reader.role))["Properties"]
@@ -349,7 +360,11 @@ def test_a_version_given_as_a_parameter_is_described_by_its_group() -> None:
     template = Template.from_stack(stack)
     model_data = resource(template, logical_id(endpoint.node.find_child("ModelData")))
     assert model_data["Properties"]["Versions"] == [
-        {"ModelPackageArn": {"Ref": "ModelPackageArn"}, "Bucket": STORE_BUCKET}
+        {
+            "ModelPackageArn": {"Ref": "ModelPackageArn"},
+            "Bucket": STORE_BUCKET,
+            "Require": "Approved",
+        }
     ]
     reader = ModelDataReader.of(endpoint)
     (describe,) = [
@@ -378,6 +393,85 @@ def test_the_endpoints_of_a_stack_share_one_reader() -> None:
     # One statement each: an endpoint removed takes its own along.
     policy = statements(template, ModelDataReader.of(third).policy)
     assert len([sid for sid in policy if sid.startswith(DESCRIBE_SID)]) == 2
+
+
+# -- Approval: the served versions' ModelApprovalStatus, checked at deploy time ------------
+
+
+def _requirements(template: Template, endpoint: ModelEndpoint) -> list[tuple[Any, str]]:
+    """Each version of the endpoint's ``ModelData``, and what it requires."""
+    model_data = resource(template, logical_id(endpoint.node.find_child("ModelData")))
+    return [(v["ModelPackageArn"], v["Require"]) for v in model_data["Properties"]["Versions"]]
+
+
+def test_require_approval_false_serves_any_version() -> None:
+    # A dev environment serving what its pipeline just registered: nothing is required,
+    # and the reader needs no stack status (it lets rollbacks through).
+    stack = new_stack()
+    store = ArtifactStore(stack, "Artifacts")
+    endpoint = ModelEndpoint(
+        stack,
+        "Dev",
+        model_package_arn=VERSION_3,
+        artifact_store=store,
+        require_approval=False,
+        shadow=EndpointVariant(name="Shadow", model_package_arn=VERSION_4),
+    )
+    assert endpoint.require_approval is False
+    template = Template.from_stack(stack)
+    assert _requirements(template, endpoint) == [(VERSION_3, "None"), (VERSION_4, "None")]
+    assert "DescribeOwnStack" not in statements(template, ModelDataReader.of(endpoint).policy)
+
+
+def test_the_reader_describes_its_stack_once_for_every_endpoint_requiring_approval() -> None:
+    stack = new_stack()
+    store = ArtifactStore(stack, "Artifacts")
+    dev = ModelEndpoint(
+        stack, "Dev", model_package_arn=VERSION_3, artifact_store=store, require_approval=False
+    )
+    approved = [
+        ModelEndpoint(stack, name, model_package_arn=VERSION_4, artifact_store=store)
+        for name in ("Staging", "Prod")
+    ]
+    template = Template.from_stack(stack)
+    assert _requirements(template, dev) == [(VERSION_3, "None")]
+    assert [_requirements(template, each) for each in approved] == [[(VERSION_4, "Approved")]] * 2
+    policy = statements(template, ModelDataReader.of(dev).policy)
+    assert [sid for sid in policy if sid == "DescribeOwnStack"] == ["DescribeOwnStack"]
+
+
+def test_a_version_served_by_production_and_shadow_requires_approval() -> None:
+    # One entry per version and store: the stricter requirement, production's, holds.
+    stack = new_stack()
+    endpoint = ModelEndpoint(
+        stack,
+        "Endpoint",
+        model_package_arn=VERSION_3,
+        artifact_store=ArtifactStore(stack, "Artifacts"),
+        shadow=EndpointVariant(name="Shadow", model_package_arn=VERSION_3),
+    )
+    assert _requirements(Template.from_stack(stack), endpoint) == [(VERSION_3, "Approved")]
+
+
+def test_the_guides_dev_endpoint_requires_nothing() -> None:
+    stack = new_stack()
+    guide = _guide_functions("def add_dev_endpoint_of_any_status(")
+    endpoint = guide["add_dev_endpoint_of_any_status"](
+        stack, ArtifactStore(stack, "Artifacts"), VERSION_3
+    )
+    assert _requirements(Template.from_stack(stack), endpoint) == [(VERSION_3, "None")]
+
+
+def test_fails_a_require_approval_that_isnt_a_bool() -> None:
+    stack = new_stack()
+    with pytest.raises(PipelineDefinitionError, match="require_approval"):
+        ModelEndpoint(
+            stack,
+            "Endpoint",
+            model_package_arn=VERSION_3,
+            artifact_store=ArtifactStore(stack, "Artifacts"),
+            require_approval="yes",  # type: ignore[arg-type]
+        )
 
 
 def test_fails_a_stack_child_taking_the_readers_id() -> None:
@@ -539,7 +633,9 @@ def test_production_reads_the_model_from_the_central_store(production: Productio
     }
     # The version's model data must be in the central store's bucket.
     properties = resource(production.template, model_data)["Properties"]
-    assert properties["Versions"] == [{"ModelPackageArn": VERSION_3, "Bucket": "ml-central-models"}]
+    assert properties["Versions"] == [
+        {"ModelPackageArn": VERSION_3, "Bucket": "ml-central-models", "Require": "Approved"}
+    ]
     assert policy["EndpointListsModelArtifacts"]["Resource"] == "arn:aws:s3:::ml-central-models"
     assert policy["EndpointDecryptsModelArtifacts"]["Resource"] == (
         f"arn:aws:kms:{REGION}:{ACCOUNT}:key/central"

@@ -64,6 +64,8 @@ SCALING_ROLE = (
     "amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
 )
 CENTRAL_VERSION = f"arn:aws:sagemaker:{REGION}:{CENTRAL}:model-package/churn/3"
+# What a production variant's version requires of its approval status (ModelData's Versions).
+APPROVED = {"Require": "Approved"}
 
 
 def model_data_resource(endpoint: ModelEndpoint) -> dict[str, Any]:
@@ -235,8 +237,10 @@ def test_the_guides_ab_test_serves_champion_and_challenger_by_weight(built: Buil
             "ExecutionRoleArn": {"Fn::GetAtt": [logical_id(endpoint.role), "Arn"]},
             "PrimaryContainer": {"ModelPackageName": version(number)},
         }
-        # Created once the role may read its model data.
-        assert model["DependsOn"] == [logical_id(endpoint.role_policy)]
+        # Created once the role may read its model data, and the versions' approval checked.
+        assert model["DependsOn"] == sorted(
+            [logical_id(endpoint.node.find_child("ModelData")), logical_id(endpoint.role_policy)]
+        )
     config = built.properties(endpoint.cfn_endpoint_config)
     assert config == {
         "KmsKeyId": STORE_KEY,
@@ -356,10 +360,15 @@ def test_the_role_reads_each_variants_store_and_pulls_each_image(built: Built) -
     policy = statements(built.template, built.ab.role_policy)
     assert policy["EndpointReadsModelArtifacts"]["Resource"] == model_data_resource(built.ab)
     # Each variant's version, tied to the store holding it.
+    # Each variant's version, tied to the store holding it; approved, as each answers callers.
     assert built.properties(built.ab.node.find_child("ModelData"))["Versions"] == [
-        {"ModelPackageArn": version(6), "Bucket": {"Ref": "ArtifactsBucket88671897"}},
-        {"ModelPackageArn": version(7), "Bucket": {"Ref": logical_id(built.models.bucket)}},
-        {"ModelPackageArn": version(8), "Bucket": {"Ref": "ArtifactsBucket88671897"}},
+        {"ModelPackageArn": version(6), "Bucket": {"Ref": "ArtifactsBucket88671897"}, **APPROVED},
+        {
+            "ModelPackageArn": version(7),
+            "Bucket": {"Ref": logical_id(built.models.bucket)},
+            **APPROVED,
+        },
+        {"ModelPackageArn": version(8), "Bucket": {"Ref": "ArtifactsBucket88671897"}, **APPROVED},
     ]
     assert policy["EndpointListsModelArtifacts"]["Resource"] == [
         {"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]},
@@ -391,8 +400,8 @@ def test_the_role_reads_each_variants_store_and_pulls_each_image(built: Built) -
     prod = statements(built.template, built.prod.role_policy)
     assert prod["EndpointReadsModelArtifacts"]["Resource"] == model_data_resource(built.prod)
     assert built.properties(built.prod.node.find_child("ModelData"))["Versions"] == [
-        {"ModelPackageArn": version(6), "Bucket": {"Ref": "ArtifactsBucket88671897"}},
-        {"ModelPackageArn": version(7), "Bucket": {"Ref": "ArtifactsBucket88671897"}},
+        {"ModelPackageArn": version(6), "Bucket": {"Ref": "ArtifactsBucket88671897"}, **APPROVED},
+        {"ModelPackageArn": version(7), "Bucket": {"Ref": "ArtifactsBucket88671897"}, **APPROVED},
     ]
     assert prod["EndpointDecryptsModelArtifacts"]["Resource"] == STORE_KEY
 
@@ -507,10 +516,15 @@ def test_a_shadow_of_another_accounts_version_is_read_and_warned(built: Built) -
     ]
     policy = statements(built.template, endpoint.role_policy)
     assert policy["EndpointReadsModelArtifacts"]["Resource"] == model_data_resource(endpoint)
-    # The shadow's version of the central store, the endpoint's of its own.
+    # The shadow's version of the central store, the endpoint's of its own. The shadow's
+    # responses are discarded: its version may be pending approval, never rejected.
     assert built.properties(endpoint.node.find_child("ModelData"))["Versions"] == [
-        {"ModelPackageArn": version(6), "Bucket": {"Ref": "ArtifactsBucket88671897"}},
-        {"ModelPackageArn": CENTRAL_VERSION, "Bucket": "ml-central-models"},
+        {"ModelPackageArn": version(6), "Bucket": {"Ref": "ArtifactsBucket88671897"}, **APPROVED},
+        {
+            "ModelPackageArn": CENTRAL_VERSION,
+            "Bucket": "ml-central-models",
+            "Require": "NotRejected",
+        },
     ]
     assert sorted(map(json.dumps, policy["EndpointDecryptsModelArtifacts"]["Resource"])) == [
         f'"arn:aws:kms:{REGION}:{CENTRAL}:key/central"',

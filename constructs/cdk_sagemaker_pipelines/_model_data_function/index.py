@@ -23,6 +23,17 @@ object: ``s3:GetObject`` on it allows nothing.
 Keys are written IAM-literally: ``$``, ``*`` and ``?`` as ``${$}``, ``${*}``, ``${?}``, so
 a key can't widen the grant, and a ``$`` never follows a ``$``: ``DELIMITER`` (``$$``) is in
 no resource it joins.
+
+It refuses too a version whose ``ModelApprovalStatus`` isn't what its ``Require`` says:
+``Approved`` (a production variant's: it answers callers), ``NotRejected`` (a shadow
+variant's: its responses are discarded, and shadow-testing a version before approving it is
+the point) or ``None`` (``require_approval=False``). A version is checked when the deploy
+starts serving it, or serving it under a stricter requirement (shadow to production): one
+the old properties already served as strictly is not, so a version rejected after it was
+deployed never blocks the next deploy, nor does the upgrade that adds ``Require`` (old
+properties without it served their versions before approvals were checked). Nor is a
+rollback blocked: when a version fails the check on an update, the stack's status is read
+(``DescribeStacks``), and a stack rolling back gets back the versions it served.
 """
 
 from __future__ import annotations
@@ -34,6 +45,14 @@ from typing import Any
 
 ATTRIBUTE = "ObjectArns"
 DELIMITER = "$$"
+# What a version's Require may say, weakest first.
+NONE, NOT_REJECTED, APPROVED = "None", "NotRejected", "Approved"
+REQUIREMENTS = (NONE, NOT_REJECTED, APPROVED)
+# ModelApprovalStatus's values (botocore's enum: the tests compare them).
+STATUSES = ("Approved", "Rejected", "PendingManualApproval")
+# Old properties of a version served before the function checked approvals (no Require):
+# as strict as any, so the upgrade that adds Require re-checks nothing already served.
+_SERVED_BEFORE_CHECKS = len(REQUIREMENTS)
 # A custom resource's response holds at most 4096 bytes: Data, and the ids beside it.
 MAX_DATA = 3000
 _PARTITION = re.compile(r"^aws[a-z-]*$")
@@ -44,19 +63,25 @@ class ModelDataError(Exception):
     """Model data the endpoint's role must not read, or properties that aren't the construct's."""
 
 
+class ApprovalError(ModelDataError):
+    """A version to serve whose approval status isn't what its variant requires."""
+
+
 def handler(
     event: dict[str, Any],
     context: Any = None,
     sagemaker: Any = None,
     respond: Callable[[str, dict[str, Any]], None] | None = None,
+    cloudformation: Any = None,
 ) -> dict[str, Any]:
     """Answer CloudFormation's request ``event``: put the response to its ``ResponseURL``.
 
     Every outcome is answered, a failure with its message as the ``Reason`` the stack's
-    events show; the response is returned too. ``sagemaker`` and ``respond`` are for tests.
+    events show; the response is returned too. ``sagemaker``, ``respond`` and
+    ``cloudformation`` are for tests.
     """
     try:
-        data = on_event(event, sagemaker)
+        data = on_event(event, sagemaker, cloudformation)
         status, reason = "SUCCESS", "read the served versions' model data"
     except Exception as error:  # every failure fails the deploy, never hangs it
         data, status, reason = {}, "FAILED", f"{type(error).__name__}: {error}"[:1500]
@@ -75,7 +100,9 @@ def handler(
     return response
 
 
-def on_event(event: Mapping[str, Any], sagemaker: Any = None) -> dict[str, str]:
+def on_event(
+    event: Mapping[str, Any], sagemaker: Any = None, cloudformation: Any = None
+) -> dict[str, str]:
     """``{ATTRIBUTE: <resources joined by DELIMITER>}`` for a create or update; {} on delete."""
     request = event.get("RequestType")
     if request == "Delete":
@@ -87,18 +114,35 @@ def on_event(event: Mapping[str, Any], sagemaker: Any = None) -> dict[str, str]:
 
         sagemaker = boto3.client("sagemaker")
     properties = event.get("ResourceProperties") or {}
-    served = sorted(set(resources(sagemaker, properties, strict=True)))
+    old = (event.get("OldResourceProperties") or {}) if request == "Update" else None
+    _partition(properties)  # properties the construct never writes fail before any call
+    # Each version described once: approvals are checked before any model data is judged.
+    described = {arn: _describe(sagemaker, arn) for arn, _, _ in _versions(properties, strict=True)}
+    problems = approval_problems(properties, old, described)
+    if problems and old is not None:
+        rolling_back, unknown = _rolling_back(event, cloudformation)
+        if rolling_back:
+            # CloudFormation puts back what the stack served before: never blocked, even by
+            # a version rejected since (it serves again whatever its status, as it did).
+            print(json.dumps({"NotChecked": problems, "Why": "the stack is rolling back"}))
+            problems = []
+        elif unknown:
+            problems.append(unknown)
+    if problems:
+        raise ApprovalError("; ".join(problems))
+    served = sorted(set(resources(sagemaker, properties, strict=True, described=described)))
     before: list[str] = []
-    if request == "Update":
+    if old is not None:
         # The version served until now stays readable (until the next change): its instances may
         # still scale out while SageMaker shifts traffic, or serve again after a rollback.
-        old = event.get("OldResourceProperties") or {}
-        before = sorted(set(resources(sagemaker, old, strict=False)) - set(served))
+        before = sorted(
+            set(resources(sagemaker, old, strict=False, described=described)) - set(served)
+        )
     found = served + before
     if not found:
         # No version has model data (an image holding its model): IAM takes no empty
         # Resource, and the bucket's ARN names no object, so GetObject on it allows nothing.
-        found = [f"arn:{_partition(properties)}:s3:::{_versions(properties)[0][1]}"]
+        found = [f"arn:{_partition(properties)}:s3:::{_versions(properties, strict=True)[0][1]}"]
     joined = DELIMITER.join(sorted(found))
     if len(joined) > MAX_DATA and before:
         # Too many to return with the old ones: the new version's alone, as it must.
@@ -113,31 +157,39 @@ def on_event(event: Mapping[str, Any], sagemaker: Any = None) -> dict[str, str]:
     return {ATTRIBUTE: joined}
 
 
-def resources(sagemaker: Any, properties: Mapping[str, Any], *, strict: bool) -> Iterator[str]:
+def resources(
+    sagemaker: Any,
+    properties: Mapping[str, Any],
+    *,
+    strict: bool,
+    described: dict[str, Mapping[str, Any]] | None = None,
+) -> Iterator[str]:
     """The IAM resources of each version's model data.
 
     ``strict`` (the new properties): a version that can't be described, or model data
     outside its store, fails. Otherwise (the old properties, on an update) such a version
     or location is left out and logged: what was served before never fails a deploy, nor
-    a rollback, and is never read outside its store either.
+    a rollback, and is never read outside its store either. ``described`` holds the
+    versions already described (by ARN), and receives those described here.
     """
     prefixes = [str(prefix) for prefix in properties.get("Prefixes") or []]
     try:
-        partition, versions = _partition(properties), _versions(properties)
+        partition, versions = _partition(properties), _versions(properties, strict=strict)
     except ModelDataError:
         if strict:
             raise
         return  # old properties of another shape: nothing of them is kept
-    for arn, bucket in versions:
-        try:
-            description = sagemaker.describe_model_package(ModelPackageName=arn)
-        except Exception as error:
-            if strict:
-                raise ModelDataError(
-                    f"version {arn}: DescribeModelPackage failed: {error}"
-                ) from None
-            print(json.dumps({"Skipped": arn, "Why": str(error)}))
-            continue
+    described = {} if described is None else described
+    for arn, bucket, _ in versions:
+        if arn not in described:
+            try:
+                described[arn] = _describe(sagemaker, arn)
+            except ModelDataError as error:
+                if strict:
+                    raise
+                print(json.dumps({"Skipped": arn, "Why": str(error)}))
+                continue
+        description = described[arn]
         for where, uri, is_prefix in model_data(description):
             try:
                 yield _resource(partition, arn, bucket, prefixes, where, uri, is_prefix)
@@ -145,6 +197,89 @@ def resources(sagemaker: Any, properties: Mapping[str, Any], *, strict: bool) ->
                 if strict:
                     raise
                 print(json.dumps({"Skipped": uri, "Why": str(error)}))
+
+
+def approval_problems(
+    properties: Mapping[str, Any],
+    old: Mapping[str, Any] | None,
+    described: Mapping[str, Mapping[str, Any]],
+) -> list[str]:
+    """What is wrong with the approval of the versions ``properties`` start serving.
+
+    ``old`` are an update's old properties (None on a create): a version they served under
+    a requirement at least as strict isn't checked again. ``described`` holds each
+    version's ``DescribeModelPackage`` response.
+
+    Example::
+
+        approval_problems({"Versions": [{"ModelPackageArn": arn, "Bucket": "b",
+                                         "Require": "Approved"}]}, None,
+                          {arn: {"ModelApprovalStatus": "PendingManualApproval"}})
+        # ['version arn:… is PendingManualApproval: …']
+    """
+    already: dict[str, int] = {}
+    try:
+        for arn, _, require in _versions(old, strict=False) if old is not None else []:
+            already[arn] = max(already.get(arn, -1), require)
+    except ModelDataError:
+        pass  # old properties of another shape: nothing of them was served under a check
+    strictest: dict[str, int] = {}
+    for arn, _, require in _versions(properties, strict=True):
+        strictest[arn] = max(strictest.get(arn, 0), require)
+    problems = []
+    for arn, require in strictest.items():
+        if require <= already.get(arn, -1):
+            continue  # served before as strictly: checked then (or before checks existed)
+        status = str(described.get(arn, {}).get("ModelApprovalStatus") or "without a status")
+        if REQUIREMENTS[require] == APPROVED and status != "Approved":
+            problems.append(
+                f"version {arn} is {status}: a production variant answers callers, so it "
+                "serves Approved versions only. Approve it if it should be served (aws "
+                f"sagemaker update-model-package --model-package-arn {arn} "
+                "--model-approval-status Approved, or the model registry in SageMaker "
+                "Studio), serve another version, or give the ModelEndpoint "
+                "require_approval=False (a dev environment serving what the pipeline just "
+                "registered)"
+            )
+        elif REQUIREMENTS[require] == NOT_REJECTED and status == "Rejected":
+            problems.append(
+                f"version {arn} is Rejected: a shadow variant may serve a version pending "
+                "approval, never a rejected one. Shadow another version, or, if the "
+                "rejection was a mistake, set its status again (aws sagemaker "
+                f"update-model-package --model-package-arn {arn} --model-approval-status "
+                "PendingManualApproval, or Approved; or the model registry in SageMaker "
+                "Studio)"
+            )
+    return problems
+
+
+def _describe(sagemaker: Any, arn: str) -> Mapping[str, Any]:
+    try:
+        return dict(sagemaker.describe_model_package(ModelPackageName=arn))
+    except Exception as error:
+        raise ModelDataError(f"version {arn}: DescribeModelPackage failed: {error}") from None
+
+
+def _rolling_back(event: Mapping[str, Any], cloudformation: Any) -> tuple[bool, str | None]:
+    """Whether the update is CloudFormation putting back the previous properties.
+
+    ``(False, why)`` when the stack can't be described: the version is then refused, as it
+    would be outside a rollback (and ``why`` says so).
+    """
+    stack = str(event.get("StackId") or "")
+    if cloudformation is None:
+        import boto3
+
+        cloudformation = boto3.client("cloudformation")
+    try:
+        (found,) = cloudformation.describe_stacks(StackName=stack)["Stacks"]
+    except Exception as error:
+        return False, (
+            f"(DescribeStacks of {stack} failed, so a rollback could not be told apart: {error})"
+        )
+    # UPDATE_ROLLBACK_IN_PROGRESS (a failed update's, or continue-update-rollback's), and
+    # an import's or a rollback-stack's.
+    return "ROLLBACK_IN_PROGRESS" in str(found.get("StackStatus")), None
 
 
 def model_data(description: Mapping[str, Any]) -> Iterator[tuple[str, str, bool]]:
@@ -231,7 +366,12 @@ def _resource(
     return f"arn:{partition}:s3:::{bucket}/{iam_literal(key)}{'*' if is_prefix else ''}"
 
 
-def _versions(properties: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _versions(properties: Mapping[str, Any], *, strict: bool) -> list[tuple[str, str, int]]:
+    """Each version's ARN, bucket and requirement (its rank in ``REQUIREMENTS``).
+
+    ``strict`` (the new properties): ``Require`` must be given. Old properties without it
+    are a deploy's from before approvals were checked.
+    """
     versions = properties.get("Versions")
     found = []
     for item in versions if isinstance(versions, list) else []:
@@ -239,7 +379,15 @@ def _versions(properties: Mapping[str, Any]) -> list[tuple[str, str]]:
         bucket = item.get("Bucket") if isinstance(item, Mapping) else None
         if not isinstance(arn, str) or not isinstance(bucket, str) or not arn or not bucket:
             raise ModelDataError(f"Versions: expected ModelPackageArn and Bucket, got {item!r}")
-        found.append((arn, bucket))
+        require = item.get("Require")
+        if require is None and not strict:
+            found.append((arn, bucket, _SERVED_BEFORE_CHECKS))
+        elif require in REQUIREMENTS:
+            found.append((arn, bucket, REQUIREMENTS.index(require)))
+        else:
+            raise ModelDataError(
+                f"Versions: expected Require {', '.join(REQUIREMENTS)} of {arn}, got {require!r}"
+            )
     if not found:
         raise ModelDataError("Versions: expected at least one served version")
     return found

@@ -13,6 +13,10 @@ An update returns the old properties' versions' model data too: the role is shar
 the endpoint's models, and while SageMaker replaces version A's instances with B's (or
 rolls back to A), A's may still scale out and download A. A's data stays readable until
 the served versions next change.
+
+The same call refuses a version whose approval status isn't what its ``Require`` says
+(``APPROVED``, ``NOT_REJECTED`` or ``NO_REQUIREMENT``: the function's docstring has the
+rule), and the endpoint's models wait for it: nothing is served before the check passes.
 """
 
 from __future__ import annotations
@@ -52,6 +56,13 @@ FUNCTION_CODE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "_model
 
 # The reader's id at the root of each stack that serves a version (one per stack).
 READER_ID = "SageMakerModelDataReader"
+MODEL_DATA_ID = "ModelData"
+"""The custom resource's id under the endpoint (``model_data``'s ``scope``)."""
+# A version's Require: the approval status it must have to be served.
+APPROVED = "Approved"  # a production variant's: it answers callers
+NOT_REJECTED = "NotRejected"  # a shadow variant's: its responses are discarded
+NO_REQUIREMENT = "None"  # require_approval=False
+_STRICTNESS = (NO_REQUIREMENT, NOT_REJECTED, APPROVED)
 # How long CloudFormation waits for an answer (the function answers within its timeout, a
 # minute: a function that fails to start would otherwise hold the stack for an hour).
 SERVICE_TIMEOUT = Duration.minutes(5)
@@ -80,12 +91,13 @@ class ModelDataReader(Construct):
     ``ModelEndpoint`` uses it: ``ModelDataReader.of(stack).model_data(endpoint, versions)``
     adds the endpoint's custom resource and returns the role's ``Resource`` (a token of a
     list). The function's role may describe the versions of the served versions' groups
-    (``DescribeModelPackage``, nothing else) and write its own log group.
+    (``DescribeModelPackage``, nothing else), write its own log group and, once a version
+    requires approval, describe its stack (to let a rollback through).
 
     Example::
 
         resources = ModelDataReader.of(endpoint).model_data(
-            endpoint, [(version_arn, store.bucket)])
+            endpoint, [(version_arn, store.bucket, APPROVED)])
         iam.PolicyStatement(actions=["s3:GetObject"], resources=resources)
     """
 
@@ -159,27 +171,37 @@ class ModelDataReader(Construct):
             )
         for rule, reason in _FUNCTION_REASONS.items():
             acknowledge_in_packs(self.function, rule, reason)
+        self._describes_stack = False
 
-    def model_data(self, scope: Construct, versions: Sequence[tuple[str, s3.IBucket]]) -> list[str]:
-        """The IAM resources of ``versions``' model data: ``(version ARN, store bucket)``.
+    def model_data(
+        self, scope: Construct, versions: Sequence[tuple[str, s3.IBucket, str]]
+    ) -> list[str]:
+        """The IAM resources of ``versions``' model data: ``(version ARN, store bucket, Require)``.
 
         Adds ``ModelData`` (the custom resource) under ``scope``, and lets the function
         describe the versions of their groups: on an update it describes the versions
-        served before too, whose ARNs the template no longer holds.
+        served before too, whose ARNs the template no longer holds. A version given twice
+        (one store) requires the stricter of its requirements.
         """
-        unique: list[tuple[str, s3.IBucket]] = []
-        for arn, bucket in versions:
-            if all(arn != seen or bucket is not other for seen, other in unique):
-                unique.append((arn, bucket))
+        unique: list[tuple[str, s3.IBucket, str]] = []
+        for arn, bucket, require in versions:
+            same = [
+                i for i, (seen, other, _) in enumerate(unique) if seen == arn and other is bucket
+            ]
+            if not same:
+                unique.append((arn, bucket, require))
+            elif _STRICTNESS.index(require) > _STRICTNESS.index(unique[same[0]][2]):
+                unique[same[0]] = (arn, bucket, require)
         resource = CustomResource(
             scope,
-            "ModelData",
+            MODEL_DATA_ID,
             service_token=self.function.function_arn,
             resource_type=RESOURCE_TYPE,
             service_timeout=SERVICE_TIMEOUT,
             properties={
                 "Versions": [
-                    {"ModelPackageArn": arn, "Bucket": bucket.bucket_name} for arn, bucket in unique
+                    {"ModelPackageArn": arn, "Bucket": bucket.bucket_name, "Require": require}
+                    for arn, bucket, require in unique
                 ],
                 "Prefixes": [MODELS_PREFIX, SEALED_PREFIX],
                 "Partition": Aws.PARTITION,
@@ -187,7 +209,18 @@ class ModelDataReader(Construct):
         )
         # Described once the function may: its policy first.
         resource.node.add_dependency(self.policy)
-        groups = list(dict.fromkeys(_group_versions(arn) for arn, _ in unique))
+        if not self._describes_stack and any(r != NO_REQUIREMENT for _, _, r in unique):
+            # A version that fails its check on an update is let through when the stack is
+            # rolling back (putting back what it served): the function reads the status.
+            self._describes_stack = True
+            self.policy.add_statements(
+                iam.PolicyStatement(
+                    sid="DescribeOwnStack",
+                    actions=["cloudformation:DescribeStacks"],
+                    resources=[Aws.STACK_ID],
+                )
+            )
+        groups = list(dict.fromkeys(_group_versions(arn) for arn, _, _ in unique))
         statement = iam.PolicyStatement(
             sid="DescribeServedVersions" + hashlib.sha256(path_of(scope).encode()).hexdigest()[:8],
             actions=["sagemaker:DescribeModelPackage"],

@@ -45,7 +45,7 @@ from ..definition.steps.endpoint import ServerlessConfig
 from ..definition.validate import DEPLOYMENT_PERCENT_BOUNDS, DEPLOYMENT_STEP_NAMES
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._arns import format_arn
-from ._model_data import ModelDataReader
+from ._model_data import APPROVED, MODEL_DATA_ID, NO_REQUIREMENT, NOT_REJECTED, ModelDataReader
 from ._network import allow_all_outbound_problems, https_only_egress, other_vpc_group_problems
 from ._policies import ecr_pull_statements
 from ._props import (
@@ -1982,6 +1982,11 @@ class ModelEndpoint(Resource):
     (``AWS/SageMaker``), for dashboards and rollback alarms. An endpoint on instances
     bills per instance-hour until it is deleted.
 
+    It serves approved versions only (``require_approval``, Default True): the same custom
+    resource fails the deploy, before any model is created or updated, when a version it
+    starts serving isn't ``Approved`` (a production variant's), or is ``Rejected`` (the
+    shadow variant's: a shadow test may try a version pending approval).
+
     ``variants=[EndpointVariant(…)]`` adds production variants beside the endpoint's own
     (an A/B test: the requests shared in proportion to ``initial_weight`` and each
     variant's), ``shadow=EndpointVariant(…)`` a shadow variant (a shadow test: a copy of
@@ -2022,6 +2027,7 @@ class ModelEndpoint(Resource):
         artifact_store: ArtifactStore,
         registry: ModelRegistry | None = None,
         model_store: ArtifactStore | None = None,
+        require_approval: bool = True,
         instance_type: str | None = None,
         initial_instance_count: int | None = None,
         variant_name: str = "AllTraffic",
@@ -2064,6 +2070,15 @@ class ModelEndpoint(Resource):
             ``artifact_store``: a central registry's store, adopted with
             ``ArtifactStore.from_existing`` (it must have shared ``models/`` with this
             account). Default: ``artifact_store``. Required for a version of another account.
+        :param require_approval: fail the deploy (at the ``ModelData`` custom resource,
+            before any model is created or updated) when a version it starts serving has
+            the wrong ``ModelApprovalStatus``: a production variant's (the endpoint's own,
+            each of ``variants``) must be ``Approved``, as its responses reach callers; the
+            ``shadow``'s may be ``PendingManualApproval`` (its responses are discarded:
+            shadow-testing a version before approving it is what a shadow test is for),
+            never ``Rejected``. A version served before under the same rule isn't checked
+            again, and a rollback never is. False serves any version (a dev environment
+            serving what its pipeline just registered). Default: True.
         :param instance_type: Default: ``ml.m5.large``; none with ``serverless``.
         :param initial_instance_count: Default: 1; none with ``serverless``.
         :param variant_name: the production variant's name. Default: ``AllTraffic``.
@@ -2176,6 +2191,7 @@ class ModelEndpoint(Resource):
             _store_problem("artifact_store", artifact_store, optional=False),
             _store_problem("model_store", model_store, optional=True),
             _registry_type_problem(registry),
+            expect_bool("require_approval", require_approval),
             *(
                 ()
                 if serverless is not None
@@ -2326,6 +2342,9 @@ class ModelEndpoint(Resource):
             if each.model_store is not None and each.model_store is not artifact_store:
                 each.model_store._used_by(self, models_only=True)
         self.registry = registry
+        self.require_approval = require_approval
+        """Whether the deploy fails for a served version that isn't approved (as its variant
+        requires)."""
         self.instance_type = instance_type
         self.initial_instance_count = initial_instance_count
         self.variant_name = variant_name
@@ -3033,7 +3052,16 @@ class ModelEndpoint(Resource):
         model_data = ModelDataReader.of(self).model_data(
             self,
             [
-                (each.model_package_arn, (each.model_store or self.artifact_store).bucket)
+                (
+                    each.model_package_arn,
+                    (each.model_store or self.artifact_store).bucket,
+                    # A shadow's responses are discarded: it may try a version pending approval.
+                    NO_REQUIREMENT
+                    if not self.require_approval
+                    else NOT_REJECTED
+                    if each.is_shadow
+                    else APPROVED,
+                )
                 for each in self._served
             ],
         )
@@ -3227,8 +3255,10 @@ class ModelEndpoint(Resource):
             enable_network_isolation=True if enable_network_isolation else None,
         )
         # Created once the policy is attached: SageMaker checks the role's access to the
-        # model data and image when it creates the endpoint.
-        model.node.add_dependency(self.role_policy)
+        # model data and image when it creates the endpoint. And once the served versions'
+        # approval is checked: the policy reads the check's attribute, but has no resource
+        # under customize_roles.
+        model.node.add_dependency(self.role_policy, self.node.find_child(MODEL_DATA_ID))
         return model
 
     def _variant_property(

@@ -238,6 +238,8 @@ REPLACING_PROPS = {
     "PipelineName": ("`pipeline_name`",),
     "ModelPackageGroupName": ("registry", "`model_package_group_name`"),
     "ModelPackageGroupDescription": ("registry", "`description`"),
+    # The sealing function's log group is named after its construct path.
+    "LogGroupName": ("the `Pipeline` moved", "renamed"),
 }
 
 

@@ -845,3 +845,105 @@ def test_migrating_from_projects_deploy_example_builds_the_endpoint_and_the_rule
                 "Targets": [Match.object_like({"InputTransformer": Match.any_value()})],
             },
         )
+
+
+# The secret and key the constructs guide's "Secrets for jobs" example imports.
+HF_TOKEN_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:hf-token-AbCdEf"
+HF_TOKEN_KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def _secrets_for_jobs_stack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, dedicated: bool
+) -> tuple[cdk.Stack, dict[str, Any]]:
+    """The guide's "Secrets for jobs" blocks run in a stack: its script and its CDK code."""
+    import aws_cdk as cdk
+
+    from cdk_sagemaker_pipelines.cdk import ArtifactStore
+    from tests.cdk.conftest import new_app
+    from tests.cdk.test_policies import add_nag_packs
+
+    text = CONSTRUCTS.read_text()
+    section = text[text.index("### Secrets for jobs") : text.index("### Sealed model artifacts")]
+    script, example = code_blocks(section, "python")
+    assert "get_secret_value" in script
+    (tmp_path / "ml").mkdir()
+    (tmp_path / "ml" / "finetune.py").write_text(script)
+    monkeypatch.chdir(tmp_path)
+    if dedicated:
+        assert example.count("artifact_store=store,") == 1
+        example = example.replace(
+            "artifact_store=store,", 'artifact_store=store,\n    dedicated_step_roles="*",'
+        )
+    app = new_app()
+    stack = cdk.Stack(app, "Team", env=cdk.Environment(account="111122223333", region="us-east-1"))
+    store = ArtifactStore(stack, "Artifacts")
+    namespace: dict[str, Any] = {
+        "self": stack,
+        "store": store,
+        "HF_TOKEN_SECRET_ARN": HF_TOKEN_SECRET_ARN,
+        "HF_TOKEN_KEY_ARN": HF_TOKEN_KEY_ARN,
+    }
+    exec(example, namespace)
+    add_nag_packs(app, store)  # a finding not acknowledged fails the synthesis
+    return stack, namespace
+
+
+@pytest.mark.parametrize("dedicated", [False, True], ids=["step-role", "dedicated-role"])
+def test_constructs_secrets_example_grants_the_jobs_role_with_a_managed_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dedicated: bool
+) -> None:
+    from tests.cdk.helpers import definition_of, logical_id, pack_findings
+
+    stack, namespace = _secrets_for_jobs_stack(tmp_path, monkeypatch, dedicated=dedicated)
+    pipeline = namespace["pipeline"]
+    template, _ = synthesized(stack)  # under the AwsSolutions and NIST 800-53 packs
+    job_role = pipeline.dedicated_roles["FineTune"] if dedicated else pipeline.step_role
+    assert namespace["job_role"] is job_role
+    description = "Lets the fine-tuning jobs read the Hugging Face token"
+    policies = template.find_resources(
+        "AWS::IAM::ManagedPolicy", {"Properties": {"Description": description}}
+    )
+    (policy,) = policies.values()
+    assert policy["Properties"]["Roles"] == [{"Ref": logical_id(job_role)}]
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Sid": "ReadHfToken",
+            "Action": "secretsmanager:GetSecretValue",
+            "Effect": "Allow",
+            "Resource": HF_TOKEN_SECRET_ARN,
+        },
+        {
+            "Sid": "DecryptHfToken",
+            "Action": "kms:Decrypt",
+            "Condition": {
+                "StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}
+            },
+            "Effect": "Allow",
+            "Resource": HF_TOKEN_KEY_ARN,
+        },
+    ]
+    assert template.find_resources("AWS::IAM::Policy") == {}  # nothing inline
+    # The job is told where the secret is.
+    (step,) = definition_of(template)["Steps"]
+    assert step["Arguments"]["Environment"] == {"HF_TOKEN_SECRET_ARN": HF_TOKEN_SECRET_ARN}
+    # Nor any finding of the two other packs the reference app runs, on a role or policy.
+    assert [f for f in pack_findings(stack) if "ReadHfToken" in f or "Role" in f] == []
+
+
+def test_constructs_secrets_example_says_why_not_grant_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What the guide warns of: the secret's own grant writes an inline policy, flagged.
+    from tests.cdk.helpers import pack_findings
+
+    stack, namespace = _secrets_for_jobs_stack(tmp_path, monkeypatch, dedicated=False)
+    namespace["hf_token"].grant_read(namespace["job_role"])
+    inline = "Team/FineTuning/StepRole/DefaultPolicy/Resource"
+    found = sorted(f for f in pack_findings(stack) if f.endswith(inline))
+    assert found == [
+        f"HIPAA.Security-IAMNoInlinePolicy {inline}",
+        f"NIST.800.53.R5-IAMNoInlinePolicy {inline}",
+        f"PCI.DSS.321-IAMNoInlinePolicy {inline}",
+    ]
+    text = " ".join(CONSTRUCTS.read_text().split())
+    assert "`NIST.800.53.R5-IAMNoInlinePolicy`" in text

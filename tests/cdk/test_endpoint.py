@@ -474,6 +474,34 @@ def test_fails_a_require_approval_that_isnt_a_bool() -> None:
         )
 
 
+def test_the_readers_logs_are_kept_as_long_as_the_stores_it_reads() -> None:
+    # They record which model data each deployment let the endpoints read: kept as long as
+    # the most kept of the stores whose versions the stack serves, in whatever order.
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    stores = {
+        "Destroyed": [cdk.RemovalPolicy.DESTROY],
+        "Kept": [cdk.RemovalPolicy.RETAIN],
+        "KeptThenDestroyed": [cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.DESTROY],
+    }
+    stacks = {name: cdk.Stack(app, name, env=env) for name in stores}
+    for name, policies in stores.items():
+        for index, policy in enumerate(policies):
+            store = ArtifactStore(stacks[name], f"Store{index}", removal_policy=policy)
+            ModelEndpoint(
+                stacks[name], f"Endpoint{index}", model_package_arn=VERSION_3, artifact_store=store
+            )
+    retention = {}
+    for name, stack in stacks.items():
+        logs = resource(Template.from_stack(stack), logical_id(ModelDataReader.of(stack).logs))
+        retention[name] = (logs["DeletionPolicy"], logs["UpdateReplacePolicy"])
+    assert retention == {
+        "Destroyed": ("Delete", "Delete"),
+        "Kept": ("Retain", "Retain"),
+        "KeptThenDestroyed": ("Retain", "Retain"),
+    }
+
+
 def test_fails_a_stack_child_taking_the_readers_id() -> None:
     stack = new_stack()
     Construct(stack, READER)

@@ -22,7 +22,7 @@ from cdk_sagemaker_pipelines.definition import (
 from cdk_sagemaker_pipelines.local.assembly import load_assembly
 from cdk_sagemaker_pipelines.local.iam import RolePolicies, Statement, evaluate
 from tests.cdk.conftest import new_app
-from tests.cdk.helpers import ACCOUNT, REGION, TRAIN, pipeline_under_nag
+from tests.cdk.helpers import ACCOUNT, REGION, TRAIN, logical_id, pipeline_under_nag, resource
 
 NAME = "sealed"
 
@@ -430,3 +430,47 @@ def test_a_timed_out_seals_unfinished_uploads_are_aborted(synthesized: Any) -> N
         assert "Prefix" not in rule
         assert "TagFilters" not in rule
         assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
+
+
+def log_group_removal(template: Template, pipeline: Pipeline) -> tuple[str, str]:
+    """The DeletionPolicy and UpdateReplacePolicy of ``pipeline``'s seal function's logs."""
+    assert pipeline._seal is not None
+    found = resource(template, logical_id(pipeline._seal.logs))
+    return found["DeletionPolicy"], found["UpdateReplacePolicy"]
+
+
+def test_the_seal_functions_logs_are_kept_as_long_as_the_store(synthesized: Any) -> None:
+    # What was sealed and when, read in an audit beside the sealed copies: a retained store
+    # (the default) keeps its seal functions' logs too, and the key that encrypts them.
+    pipeline, template, _ = synthesized
+    assert log_group_removal(template, pipeline) == ("Retain", "Retain")
+
+
+def test_the_seal_functions_logs_go_with_a_destroyed_store_and_stay_with_an_adopted_one() -> None:
+    from aws_cdk import aws_kms as kms
+    from aws_cdk import aws_s3 as s3
+
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    destroyed = Pipeline(
+        stack,
+        "Destroyed",
+        definition=sealed_definition(),
+        pipeline_name="destroyed",
+        artifact_store=ArtifactStore(stack, "Store", removal_policy=cdk.RemovalPolicy.DESTROY),
+    )
+    # An adopted bucket and key are their owner's, kept beyond this app: so are its records.
+    key = kms.Key(stack, "PlatformKey")
+    adopted_store = ArtifactStore.from_existing(
+        stack, "Adopted", bucket=s3.Bucket(stack, "PlatformBucket", encryption_key=key), key=key
+    )
+    adopted = Pipeline(
+        stack,
+        "OnAdopted",
+        definition=sealed_definition(),
+        pipeline_name="adopted",
+        artifact_store=adopted_store,
+    )
+    template = Template.from_stack(stack)
+    assert log_group_removal(template, destroyed) == ("Delete", "Delete")
+    assert log_group_removal(template, adopted) == ("Retain", "Retain")

@@ -335,8 +335,8 @@ def test_image_from_ecr_repository_takes_a_digest() -> None:
         (
             lambda: Image(uri="111122223333.dkr.ecr.us-east-1.amazonaws.com/repo:v3", digest="x"),
             "Image(uri=…): digest='x' would be ignored (digest= goes with "
-            "Image.from_ecr_repository: remove it; an image URI names its tag itself: "
-            "'…/my-image:v3')",
+            "Image.from_ecr_repository: remove it; an image URI names its tag or digest itself: "
+            "'…/my-image:v3' or '…/my-image@sha256:…')",
         ),
     ],
 )
@@ -439,13 +439,14 @@ def test_fails_image_needs_exactly_one_source() -> None:
         (
             lambda: Image(uri=IMAGE, tag=""),
             "Image(uri=…): tag='' would be ignored (tag= goes with Image.from_ecr_repository: "
-            "remove it; an image URI names its tag itself: '…/my-image:v3')",
+            "remove it; an image URI names its tag or digest itself: '…/my-image:v3' or "
+            "'…/my-image@sha256:…')",
         ),
         (
             lambda: Image(uri=IMAGE, scope="inference", processor="gpu"),
             "Image(uri=…): processor='gpu', scope='inference' would be ignored (processor=, "
             "scope= go with Image.from_framework: remove them; an image URI names its tag "
-            "itself: '…/my-image:v3')",
+            "or digest itself: '…/my-image:v3' or '…/my-image@sha256:…')",
         ),
         (
             lambda: Image(framework="sklearn", version="1.2-1", tag="v3"),

@@ -454,6 +454,15 @@ def test_registry_list_and_approve(ws: Workspace, capsys: pytest.CaptureFixture[
     assert "churn  1        PendingManualApproval" in capsys.readouterr().out
     assert smpipe(ws, "registry", "approve", "churn", "1") == 0
     assert capsys.readouterr().out == "churn version 1: Approved\n"
+    approval = ["--status", "Rejected", "--by", "carol", "--description", "leaks the label"]
+    assert smpipe(ws, "registry", "approve", "churn", "1", *approval) == 0
+    capsys.readouterr()
+    assert smpipe(ws, "registry", "show", "churn", "1") == 0
+    assert re.search(
+        r"^  Approval:  Rejected \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by carol: leaks the label$",
+        capsys.readouterr().out,
+        re.M,
+    )
     assert smpipe(ws, "registry", "approve", "churn", "2") == 2
     assert "has no version 2" in capsys.readouterr().err
     baselines = ws.file("baselines/bias-config.json", '{"label": "churn"}')

@@ -85,3 +85,27 @@ def test_an_unknown_group_or_an_unreadable_version_is_a_clear_error(tmp_path: Pa
     (registry.directory / "churn-model" / "1" / "package.json").write_text("{")
     with pytest.raises(LocalRunError, match="model package 'churn-model' version 1: can't read"):
         registry.versions("churn-model")
+
+
+def test_an_approval_change_records_when_who_and_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cdk_sagemaker_pipelines.local.registry import render_package_text
+
+    registry = ModelRegistry(tmp_path / "root")
+    register(registry, tmp_path)
+    # Registered, never changed: no approval line.
+    assert "Approval:" not in render_package_text(registry.get("g", 1))
+    approved = registry.approve("g", 1, description="beats v2", by="alice")
+    assert approved.description["LastModifiedBy"] == {"UserProfileName": "alice"}
+    when = dt.datetime.fromisoformat(approved.description["LastModifiedTime"])
+    assert abs(dt.datetime.now(dt.UTC) - when) < dt.timedelta(minutes=1)
+    shown = render_package_text(approved).splitlines()[1]
+    assert shown == f"  Approval:  Approved {when:%Y-%m-%d %H:%M:%S} UTC by alice: beats v2"
+    # Without --by: the OS user. Without --description: none, not the previous change's.
+    monkeypatch.setattr("getpass.getuser", lambda: "bob")
+    rejected = registry.approve("g", 1, "Rejected")
+    assert "ApprovalDescription" not in rejected.description
+    assert rejected.description["LastModifiedBy"] == {"UserProfileName": "bob"}
+    assert render_package_text(rejected).splitlines()[1].endswith(" UTC by bob")
+    assert " Rejected " in render_package_text(rejected).splitlines()[1]

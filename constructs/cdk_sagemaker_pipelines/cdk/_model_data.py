@@ -49,7 +49,7 @@ from ..definition._model_data_locations import ATTRIBUTE, DELIMITER, RESOURCE_TY
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._roles import created_role_arn
 from ._tree import node_of, path_of, stack_of
-from .artifacts import MODELS_PREFIX, SEALED_PREFIX
+from .artifacts import MODELS_PREFIX, SEALED_PREFIX, ArtifactStore
 
 FUNCTION_CODE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "_model_data_function")
 """The directory deployed as the reader's code (``index.handler``)."""
@@ -78,6 +78,12 @@ _FUNCTION_REASONS = {
     "LambdaInsideVPC": "the model data reader calls SageMaker's DescribeModelPackage only; "
     "a VPC would add subnets and an interface endpoint, and no protection to that call",
 }
+# Removal policies from least to most kept: the logs keep the most any served store keeps.
+_KEPT_LONGER = (
+    RemovalPolicy.DESTROY,
+    RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+    RemovalPolicy.RETAIN,
+)
 _LOGS_REASON = (
     "the model data reader logs the versions it describes and the S3 locations it returns, "
     "no data; CloudWatch Logs encrypts them at rest, and the stack's stores' keys are not "
@@ -92,12 +98,15 @@ class ModelDataReader(Construct):
     adds the endpoint's custom resource and returns the role's ``Resource`` (a token of a
     list). The function's role may describe the versions of the served versions' groups
     (``DescribeModelPackage``, nothing else), write its own log group and, once a version
-    requires approval, describe its stack (to let a rollback through).
+    requires approval, describe its stack (to let a rollback through). The log group
+    records which model data each deployment let the endpoints read: it follows the removal
+    policy of the stores holding the served versions (the one that keeps the most;
+    retained for an adopted store), deleted with the stack only if they all are.
 
     Example::
 
         resources = ModelDataReader.of(endpoint).model_data(
-            endpoint, [(version_arn, store.bucket, APPROVED)])
+            endpoint, [(version_arn, store, APPROVED)])
         iam.PolicyStatement(actions=["s3:GetObject"], resources=resources)
     """
 
@@ -122,8 +131,10 @@ class ModelDataReader(Construct):
             "Logs",
             log_group_name=f"/aws/lambda/{Names.unique_resource_name(self)}",
             retention=logs.RetentionDays.ONE_YEAR,
+            # Until an endpoint names the stores it serves from (model_data).
             removal_policy=RemovalPolicy.DESTROY,
         )
+        self._logs_removal_policy = RemovalPolicy.DESTROY
         acknowledge_in_packs(self.logs, "CloudWatchLogGroupEncrypted", _LOGS_REASON)
         self.role = iam.Role(
             self,
@@ -174,17 +185,20 @@ class ModelDataReader(Construct):
         self._describes_stack = False
 
     def model_data(
-        self, scope: Construct, versions: Sequence[tuple[str, s3.IBucket, str]]
+        self, scope: Construct, versions: Sequence[tuple[str, ArtifactStore, str]]
     ) -> list[str]:
-        """The IAM resources of ``versions``' model data: ``(version ARN, store bucket, Require)``.
+        """The IAM resources of ``versions``' model data: ``(version ARN, store, Require)``.
 
         Adds ``ModelData`` (the custom resource) under ``scope``, and lets the function
         describe the versions of their groups: on an update it describes the versions
         served before too, whose ARNs the template no longer holds. A version given twice
-        (one store) requires the stricter of its requirements.
+        (one store) requires the stricter of its requirements. The log group is kept at
+        least as long as the stores are.
         """
         unique: list[tuple[str, s3.IBucket, str]] = []
-        for arn, bucket, require in versions:
+        for arn, store, require in versions:
+            bucket = store.bucket
+            self._keep_logs_with(store)
             same = [
                 i for i, (seen, other, _) in enumerate(unique) if seen == arn and other is bucket
             ]
@@ -229,6 +243,13 @@ class ModelDataReader(Construct):
         self.policy.add_statements(statement)
         acknowledge_wildcards(self.policy, [statement], f"model data reader {path_of(self)}")
         return Fn.split(DELIMITER, resource.get_att_string(ATTRIBUTE))
+
+    def _keep_logs_with(self, store: ArtifactStore) -> None:
+        """Keep the logs at least as long as ``store``: they record what of it was read."""
+        policy = store._removal_policy
+        if _KEPT_LONGER.index(policy) > _KEPT_LONGER.index(self._logs_removal_policy):
+            self._logs_removal_policy = policy
+            self.logs.apply_removal_policy(policy)
 
 
 def _group_versions(arn: str) -> str:

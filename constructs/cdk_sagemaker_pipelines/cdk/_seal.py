@@ -22,7 +22,6 @@ from aws_cdk import (
     CfnResource,
     Duration,
     Names,
-    RemovalPolicy,
     Validations,
 )
 from aws_cdk import aws_iam as iam
@@ -108,7 +107,9 @@ class SealFunction(Construct):
             log_group_name=log_group_name,
             encryption_key=store.key,
             retention=logs.RetentionDays.ONE_YEAR,
-            removal_policy=RemovalPolicy.DESTROY,
+            # What was sealed, and when: an audit reads it beside the sealed copies, so it
+            # stays as long as the store keeps them (and the key that encrypts it).
+            removal_policy=store._removal_policy,
         )
         log_group_arn = stack.format_arn(
             service="logs",

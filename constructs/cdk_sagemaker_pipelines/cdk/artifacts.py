@@ -74,8 +74,8 @@ class ArtifactStore(Construct):
     which may hold personal data) expire after ``data_capture_retention`` (Default: 90
     days; None keeps them); ``share_models_with`` lets another account read them, to
     deploy registered versions there. Stateful resources follow ``removal_policy``, and the
-    buckets' policies with them (Default: retain; not ``SNAPSHOT``, which keys and buckets
-    don't support).
+    buckets' policies and the sealing functions' log groups with them (Default: retain; not
+    ``SNAPSHOT``, which keys and buckets don't support).
 
     ``encryption_key`` gives the store a customer-managed key of your own (a central
     security account's, imported with ``kms.Key.from_key_arn``) instead of creating one;
@@ -146,6 +146,7 @@ class ArtifactStore(Construct):
         # works in apps whose cdk.json predates the flag, and only its own buckets see it.
         # (Its node is read once and kept: the tree's later reads of the store reuse it.)
         node_of(self).set_context(ACCESS_LOGS_USE_BUCKET_POLICY, True)
+        # Also what records of the store's artifacts follow (a seal function's logs).
         self._removal_policy = removal_policy
         # Whether grants must name the key besides the bucket (whose grants cover its own
         # encryption_key only): a bucket adopted without one.
@@ -670,6 +671,9 @@ class _AdoptedArtifactStore(ArtifactStore):
         self._models_shared_with = []
         self._init_users()
         self._log_prefixes = {}
+        # The bucket and key outlive this app (their owner's), and so do records of what
+        # is in them: a seal function's logs.
+        self._removal_policy = RemovalPolicy.RETAIN
 
     @property
     def access_logs_bucket(self) -> s3.Bucket:

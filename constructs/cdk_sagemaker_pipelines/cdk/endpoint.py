@@ -3054,7 +3054,7 @@ class ModelEndpoint(Resource):
             [
                 (
                     each.model_package_arn,
-                    (each.model_store or self.artifact_store).bucket,
+                    each.model_store or self.artifact_store,
                     # A shadow's responses are discarded: it may try a version pending approval.
                     NO_REQUIREMENT
                     if not self.require_approval

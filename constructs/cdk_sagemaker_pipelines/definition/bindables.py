@@ -229,7 +229,7 @@ _IMAGE_FACTORIES = {
     "repository": "Image.from_ecr_repository",
 }
 _IMAGE_SOURCE_HINTS = {
-    "uri": "an image URI names its tag itself: '…/my-image:v3'",
+    "uri": "an image URI names its tag or digest itself: '…/my-image:v3' or '…/my-image@sha256:…'",
     "directory": "an image built from a Dockerfile is tagged when it is built",
 }
 

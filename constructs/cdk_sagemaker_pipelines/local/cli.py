@@ -11,7 +11,7 @@ Example::
     smpipe show p4jn9xou8a8s
     smpipe compare p4jn9xou8a8s kqvq
     smpipe registry show breast-cancer 3
-    smpipe registry approve breast-cancer 3
+    smpipe registry approve breast-cancer 3 --by alice --description "beats v2"
 """
 
 from __future__ import annotations
@@ -220,6 +220,9 @@ def register(commands: Any) -> None:
         "--status", choices=APPROVAL_STATUSES, default="Approved", help="(default: Approved)"
     )
     approve.add_argument("--description", metavar="TEXT", help="the approval description")
+    approve.add_argument(
+        "--by", metavar="NAME", help="who changes it, as registry show names them (the OS user)"
+    )
     _root_argument(approve)
     approve.set_defaults(handler=_registry_approve)
     show = actions.add_parser(
@@ -841,7 +844,9 @@ def _registry_show(args: argparse.Namespace) -> int:
 def _registry_approve(args: argparse.Namespace) -> int:
     registry = ModelRegistry(Path(args.root).resolve())
     try:
-        package = registry.approve(args.group, args.version, args.status, args.description)
+        package = registry.approve(
+            args.group, args.version, args.status, args.description, by=args.by
+        )
     except LocalRunError as error:
         print(f"smpipe registry approve: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -20,6 +20,7 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 import math
 import os
@@ -248,8 +249,15 @@ class ModelRegistry:
         version: int,
         status: str = "Approved",
         description: str | None = None,
+        by: str | None = None,
     ) -> ModelPackage:
-        """Set a version's ``ModelApprovalStatus`` (as ``UpdateModelPackage`` does)."""
+        """Set a version's ``ModelApprovalStatus`` (as ``UpdateModelPackage`` does).
+
+        The change is recorded as DescribeModelPackage shows one: ``LastModifiedTime``,
+        ``LastModifiedBy`` (``{"UserProfileName": by}``; Default: the OS user) and
+        ``ApprovalDescription``, which is this change's: a change without one drops the
+        previous change's, which would otherwise read as the reason for this one.
+        """
         if status not in APPROVAL_STATUSES:
             raise LocalRunError(
                 f"approval status {status!r} must be one of {', '.join(APPROVAL_STATUSES)}"
@@ -258,10 +266,20 @@ class ModelRegistry:
         record = dict(package.description)
         record["ModelApprovalStatus"] = status
         record["LastModifiedTime"] = dt.datetime.now(dt.UTC).isoformat()
+        record["LastModifiedBy"] = {"UserProfileName": by or _os_user()}
+        record.pop("ApprovalDescription", None)
         if description is not None:
             record["ApprovalDescription"] = description
         _write_json(package.directory / "package.json", record)
         return self.get(group, version)
+
+
+def _os_user() -> str:
+    """Who runs this process, as the OS names them (``getpass.getuser``)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name nor passwd entry (some containers)
+        return "unknown"
 
 
 def package_json(package: ModelPackage) -> dict[str, Any]:
@@ -322,8 +340,7 @@ def render_package_text(package: ModelPackage) -> str:
     metadata = record.get("MetadataProperties") or {}
     execution_arn = record.get("LocalExecutionArn") or metadata.get("GeneratedBy")
     lines = [f"{package.group} v{package.version}: {package.approval_status}"]
-    if record.get("ApprovalDescription"):
-        lines.append(f"  Approval:  {record['ApprovalDescription']}")
+    lines.extend(_approval_lines(record))
     lines.append(f"  ARN:       {package.arn}")
     created = package.created[:19].replace("T", " ")
     if isinstance(execution_arn, str) and execution_arn:
@@ -395,6 +412,19 @@ def render_package_text(package: ModelPackage) -> str:
     if package.approval_status != "Approved":
         lines.append(f"Approve it: smpipe registry approve {package.group} {package.version}")
     return "\n".join(lines) + "\n"
+
+
+def _approval_lines(record: Mapping[str, Any]) -> list[str]:
+    """The last approval change: status, time, who (``smpipe registry approve``), why."""
+    changed_by = record.get("LastModifiedBy")
+    by = changed_by.get("UserProfileName") if isinstance(changed_by, Mapping) else None
+    description = record.get("ApprovalDescription")
+    if not by:
+        # Registered, never changed (or changed before changes recorded who).
+        return [f"  Approval:  {description}"] if description else []
+    when = str(record.get("LastModifiedTime", ""))[:19].replace("T", " ")
+    line = f"  Approval:  {record['ModelApprovalStatus']} {when} UTC by {_printable(by)}"
+    return [line + (f": {description}" if description else "")]
 
 
 # Clarify's analysis.json sections of bias metrics, as the summary names them.

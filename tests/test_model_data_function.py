@@ -23,6 +23,8 @@ HANDLER = Path(cdk_sagemaker_pipelines.__file__).parent / "_model_data_function"
 GROUP = "arn:aws:sagemaker:us-east-1:111122223333:model-package/churn"
 V3, V4 = f"{GROUP}/3", f"{GROUP}/4"
 BUCKET = "ml-artifacts"
+# What CloudFormation takes of a custom resource's response, in bytes as sent.
+CLOUDFORMATION_LIMIT = 4096
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
 
 
@@ -620,3 +622,61 @@ def test_fails_a_requirement_the_construct_never_writes(index: Any) -> None:
     result = run(index, event("Create", properties(V3, require="approved")))
     assert result["Status"] == "FAILED"
     assert "expected Require None, NotRejected, Approved" in result["Reason"]
+
+
+def _sent_size(response: dict[str, Any]) -> int:
+    import json
+
+    return len(json.dumps(response).encode())
+
+
+def test_a_response_of_non_ascii_keys_fits_what_cloudformation_takes(index: Any) -> None:
+    # 600 characters, but 3600 bytes once JSON escapes them: over CloudFormation's 4096.
+    key = "models/" + "模" * 600 + ".tar.gz"
+    result = run(
+        index,
+        event("Create", properties(V3)),
+        (V3, described(V3, {"ModelDataUrl": f"s3://{BUCKET}/{key}"})),
+    )
+    assert _sent_size(result) <= CLOUDFORMATION_LIMIT
+    assert result["Status"] == "FAILED"
+    assert "more than a custom resource may return" in result["Reason"]
+
+
+def test_the_previous_versions_give_way_to_fit_once_encoded(index: Any) -> None:
+    # Each version's key fits alone, both don't: counted as sent, not in characters.
+    def one(version: str) -> dict[str, Any]:
+        return {"ModelDataUrl": f"s3://{BUCKET}/models/{version}/{'é' * 400}.tar.gz"}
+
+    result = run(
+        index,
+        event("Update", properties(V4), old=properties(V3)),
+        (V4, described(V4, one("v4"))),
+        (V3, described(V3, one("v3"))),
+    )
+    assert _sent_size(result) <= CLOUDFORMATION_LIMIT
+    found = arns(result, index)
+    assert len(found) == 1
+    assert "/models/v4/" in found[0]
+
+
+def test_a_failure_naming_a_long_location_fits_what_cloudformation_takes(index: Any) -> None:
+    uri = "s3://another-bucket/models/" + "模" * 1400
+    result = run(index, event("Create", properties(V3)), (V3, described(V3, {"ModelDataUrl": uri})))
+    assert result["Status"] == "FAILED"
+    assert "outside its store" in result["Reason"]
+    assert _sent_size(result) <= CLOUDFORMATION_LIMIT
+
+
+def test_long_ids_leave_room_for_the_model_data(index: Any) -> None:
+    # The ids CloudFormation sends count against the 4096 bytes too.
+    request = event("Create", properties(V3))
+    request["LogicalResourceId"] = "E" * 255
+    request["StackId"] = (
+        "arn:aws:cloudformation:us-east-1:111122223333:stack/" + "s" * 128 + "/" + "0" * 36
+    )
+    containers = [
+        {"ModelDataUrl": f"s3://{BUCKET}/models/{'m' * 180}/{n}.tar.gz"} for n in range(14)
+    ]
+    result = run(index, request, (V3, described(V3, *containers)))
+    assert _sent_size(result) <= CLOUDFORMATION_LIMIT

@@ -281,3 +281,31 @@ def test_a_pipeline_of_no_capped_step_gets_no_deny():
     assert "DenyOtherInstanceTypes" not in statements(
         Template.from_stack(stack), pipeline.role_policy
     )
+
+
+def test_an_immutable_pipeline_role_is_told_the_cap_holds_only_with_its_policy_attached():
+    # The Deny is in the policy the construct can't attach: a role that "already allows the
+    # same" would run without the cap, which the warning must not leave unsaid.
+    from aws_cdk import aws_iam as iam
+
+    stack = new_stack()
+    role = iam.Role.from_role_arn(stack, "Mine", f"arn:aws:iam::{ACCOUNT}:role/mine", mutable=False)
+    Pipeline(
+        stack,
+        "Training",
+        definition=_capped_pipeline(),
+        pipeline_name="churn",
+        role=role,
+        allowed_instance_types=CAP,
+    )
+    _, annotations = synthesized(stack)
+    found = annotations.find_warning("*", Match.string_like_regexp(".*immutable-role.*"))
+    texts = [
+        str(entry.entry.data) for entry in found if "role was imported" in str(entry.entry.data)
+    ]
+    assert len(texts) == 1
+    assert (
+        "That policy also holds the DenyOtherInstanceTypes statement, which enforces "
+        "allowed_instance_types: unless that policy is attached, an execution may start any "
+        "instance type"
+    ) in texts[0]

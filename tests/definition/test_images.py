@@ -510,3 +510,17 @@ def test_every_image_domain_is_its_regions_partition_domain() -> None:
     # is the DNS suffix of the region's partition, the AWS::URLSuffix of a stack there.
     domains = _table()["domains"]
     assert {region: partition_of(region)[1] for region in domains} == domains
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Image.djl_lmi(None),  # type: ignore[arg-type]
+        lambda: Image.huggingface_llm(None),  # type: ignore[arg-type]
+        lambda: Image.from_framework("xgboost", None),  # type: ignore[arg-type]
+    ],
+)
+def test_fails_a_framework_image_without_a_version_naming_it(make: Any) -> None:
+    # Not a bare AssertionError from resolving it: the field and what it takes.
+    with pytest.raises(PipelineDefinitionError, match="field 'version' expects str, got None"):
+        make()

@@ -53,7 +53,10 @@ STATUSES = ("Approved", "Rejected", "PendingManualApproval")
 # Old properties of a version served before the function checked approvals (no Require):
 # as strict as any, so the upgrade that adds Require re-checks nothing already served.
 _SERVED_BEFORE_CHECKS = len(REQUIREMENTS)
-# A custom resource's response holds at most 4096 bytes: Data, and the ids beside it.
+# A custom resource's response holds at most 4096 bytes as sent: Data, the ids beside it,
+# and JSON's escapes (a key's "é" is 6 bytes, "\\u00e9"), all counted.
+RESPONSE_LIMIT = 4096
+# The resources take at most this many of those bytes, whatever the ids leave: a margin.
 MAX_DATA = 3000
 _PARTITION = re.compile(r"^aws[a-z-]*$")
 _SPECIAL = re.compile(r"[$*?]")
@@ -80,30 +83,41 @@ def handler(
     events show; the response is returned too. ``sagemaker``, ``respond`` and
     ``cloudformation`` are for tests.
     """
-    try:
-        data = on_event(event, sagemaker, cloudformation)
-        status, reason = "SUCCESS", "read the served versions' model data"
-    except Exception as error:  # every failure fails the deploy, never hangs it
-        data, status, reason = {}, "FAILED", f"{type(error).__name__}: {error}"[:1500]
-    response = {
-        "Status": status,
-        "Reason": reason,
+    response: dict[str, Any] = {
+        "Status": "SUCCESS",
+        "Reason": "read the served versions' model data",
         # A failed create has none yet: CloudFormation then deletes this id (a no-op).
         "PhysicalResourceId": event.get("PhysicalResourceId") or event.get("RequestId", "none"),
         "StackId": event.get("StackId"),
         "RequestId": event.get("RequestId"),
         "LogicalResourceId": event.get("LogicalResourceId"),
-        "Data": data,
+        "Data": {ATTRIBUTE: ""},
     }
-    print(json.dumps({"Status": status, "Reason": reason, "Data": data}))
+    try:
+        # What the resources may take of the response once the rest of it is counted.
+        room = min(MAX_DATA, RESPONSE_LIMIT - _size(response))
+        response["Data"] = on_event(event, sagemaker, cloudformation, room=room)
+    except Exception as error:  # every failure fails the deploy, never hangs it
+        response.update(Status="FAILED", Reason="", Data={})
+        reason = f"{type(error).__name__}: {error}"
+        # A response over the limit would fail with CloudFormation's "too long" instead.
+        response["Reason"] = _shortened(reason, RESPONSE_LIMIT - _size(response))
+    print(json.dumps({key: response[key] for key in ("Status", "Reason", "Data")}))
     (respond or _put)(str(event.get("ResponseURL", "")), response)
     return response
 
 
 def on_event(
-    event: Mapping[str, Any], sagemaker: Any = None, cloudformation: Any = None
+    event: Mapping[str, Any],
+    sagemaker: Any = None,
+    cloudformation: Any = None,
+    *,
+    room: int = MAX_DATA,
 ) -> dict[str, str]:
-    """``{ATTRIBUTE: <resources joined by DELIMITER>}`` for a create or update; {} on delete."""
+    """``{ATTRIBUTE: <resources joined by DELIMITER>}`` for a create or update; {} on delete.
+
+    ``room``: the bytes the joined resources may take in the response, JSON-encoded.
+    """
     request = event.get("RequestType")
     if request == "Delete":
         return {}  # nothing was made: the grant goes with the role's policy
@@ -144,17 +158,33 @@ def on_event(
         # Resource, and the bucket's ARN names no object, so GetObject on it allows nothing.
         found = [f"arn:{_partition(properties)}:s3:::{_versions(properties, strict=True)[0][1]}"]
     joined = DELIMITER.join(sorted(found))
-    if len(joined) > MAX_DATA and before:
+    if _size(joined) > room and before:
         # Too many to return with the old ones: the new version's alone, as it must.
         print(json.dumps({"LeftOut": before, "Why": "the response would be too long"}))
         joined = DELIMITER.join(served or found)
-    if len(joined) > MAX_DATA:
+    if _size(joined) > room:
         raise ModelDataError(
-            f"the served versions' model data is {len(served)} locations, {len(joined)} "
-            f"characters as IAM resources: more than a custom resource may return "
-            f"({MAX_DATA}); serve versions whose model data is fewer objects or prefixes"
+            f"the served versions' model data is {len(served)} locations, {_size(joined)} "
+            f"bytes as IAM resources in JSON: more than a custom resource may return "
+            f"({room}); serve versions whose model data is fewer objects or prefixes"
         )
     return {ATTRIBUTE: joined}
+
+
+def _size(value: Any) -> int:
+    """The bytes ``value`` takes in the response as ``_put`` sends it (a string, unquoted)."""
+    sent = json.dumps(value)
+    return len(sent) - 2 if isinstance(value, str) else len(sent)
+
+
+def _shortened(text: str, room: int) -> str:
+    """``text``, cut to take at most ``room`` bytes JSON-encoded (``…`` ending a cut one)."""
+    if _size(text) <= room:
+        return text
+    while text and _size(text + "…") > room:
+        # Cut in proportion to the excess (an escaped character is up to 6 bytes), at least one.
+        text = text[: min(len(text) - 1, len(text) * room // _size(text + "…"))]
+    return text + "…"
 
 
 def resources(
@@ -346,24 +376,29 @@ def _resource(
 ) -> str:
     if not uri.startswith("s3://"):
         raise ModelDataError(
-            f"version {arn}: {where} is {uri!r}, not an s3:// URI: the endpoint's role reads "
-            f"model data of its store only (s3://{bucket}/…)"
+            f"version {arn}: {where} is {_shown(uri)!r}, not an s3:// URI: the endpoint's role "
+            f"reads model data of its store only (s3://{bucket}/…)"
         )
     found_bucket, _, key = uri[len("s3://") :].partition("/")
     inside = [prefix for prefix in prefixes if key.startswith(prefix)]
     if found_bucket != bucket or not inside:
         raise ModelDataError(
-            f"version {arn}: {where} is {uri}, outside its store: the endpoint's role reads "
-            f"model data under {' or '.join(f's3://{bucket}/{p}' for p in prefixes)} only "
+            f"version {arn}: {where} is {_shown(uri)}, outside its store: the endpoint's role "
+            f"reads model data under {' or '.join(f's3://{bucket}/{p}' for p in prefixes)} only "
             "(give the endpoint, or the variant, the model_store that holds this version)"
         )
     if is_prefix and not key.endswith("/"):
         # Else prefix* would match the keys beside it (models/m1 → models/m10/…).
         raise ModelDataError(
-            f"version {arn}: {where} is the prefix {uri}, which doesn't end with '/' as an "
+            f"version {arn}: {where} is the prefix {_shown(uri)}, which doesn't end with '/' as an "
             "S3Prefix must"
         )
     return f"arn:{partition}:s3:::{bucket}/{iam_literal(key)}{'*' if is_prefix else ''}"
+
+
+def _shown(uri: str) -> str:
+    """``uri`` as a message shows it: a key may be 1024 characters, the response is short."""
+    return uri if len(uri) <= 200 else uri[:199] + "…"
 
 
 def _versions(properties: Mapping[str, Any], *, strict: bool) -> list[tuple[str, str, int]]:

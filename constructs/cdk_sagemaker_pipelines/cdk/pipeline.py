@@ -2441,12 +2441,21 @@ class Pipeline(PipelineBase):
                 else "managed policies " + ", ".join(policy.node.path for policy in policies)
             )
             that = "that policy" if len(policies) == 1 else "those policies"
+            # A role that "already allows the same" has no Deny: the cap would not hold.
+            cap = (
+                f" {that.capitalize()} also {'holds' if len(policies) == 1 else 'hold'} "
+                f"the {DENY_SID} statement, which "
+                f"enforces allowed_instance_types: unless {that} is attached, an execution "
+                "may start any instance type its parameters give."
+                if prop == "role" and self._instance_type_cap
+                else ""
+            )
             Annotations.of(self).add_warning_v2(
                 f"{WARNING_PREFIX}:immutable-role",
                 f"{prop} was imported with mutable=False (or without_policy_updates()), so the "
                 f"permissions derived from the steps are in {where}, not attached to it: "
                 f"attach {that} to the role, or make sure the role already allows the same, "
-                "before the pipeline runs.",
+                f"before the pipeline runs.{cap}",
             )
 
     def _warn_unattributed(self) -> None:

@@ -280,6 +280,12 @@ class Image:
         if self.repository is not None:
             self._validate_digest()
         if self.framework is not None:
+            if self.version is None:
+                # The field is optional for the other sources: its type check lets None by.
+                raise PipelineDefinitionError(
+                    f"Image: field 'version' expects str, got None (the {self.framework!r} "
+                    "image's version, as the SDK's image_uris.retrieve takes it)"
+                )
             # Resolving now reports an unknown framework or version at definition time.
             self.framework_spec()
         if self.directory is not None and not os.path.isfile(

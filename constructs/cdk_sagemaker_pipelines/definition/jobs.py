@@ -53,8 +53,11 @@ JOB_TAG_STEP_TYPES = frozenset(
 )
 
 
-def _bad_tag_characters(text: str) -> str:
-    """The characters of ``text`` a SageMaker tag key or value may not hold, in order."""
+def bad_tag_characters(text: str) -> str:
+    """The characters of ``text`` a SageMaker tag key or value may not hold, in order.
+
+    CustomerMetadataProperties of a model package take the same characters.
+    """
     bad = [
         char
         for char in text
@@ -92,7 +95,7 @@ def tag_problems(tags: Mapping[Any, Any]) -> list[str]:
             )
             continue
         if not is_token(key):
-            bad = _bad_tag_characters(key)
+            bad = bad_tag_characters(key)
             if not 1 <= len(key) <= MAX_TAG_KEY:
                 problems.append(f"key {key!r}: expected 1-{MAX_TAG_KEY} characters")
             elif key.lower().startswith(RESERVED_TAG_PREFIX):
@@ -103,7 +106,7 @@ def tag_problems(tags: Mapping[Any, Any]) -> list[str]:
                     "_ . : / = + - @ only)"
                 )
         if not is_token(value):
-            bad = _bad_tag_characters(value)
+            bad = bad_tag_characters(value)
             if len(value) > MAX_TAG_VALUE:
                 problems.append(
                     f"value of {key!r}: {len(value)} characters, longer than {MAX_TAG_VALUE}"

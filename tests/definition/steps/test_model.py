@@ -985,6 +985,29 @@ def test_fails_register_customer_metadata_of_a_number() -> None:
         registered(customer_metadata={"trees": 3})
 
 
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        ({"git#sha": "abc"}, "customer_metadata key 'git#sha': '#' not allowed"),
+        ({"query": "a?b&c"}, "customer_metadata value of 'query': '?&' not allowed"),
+    ],
+)
+def test_fails_register_customer_metadata_characters_sagemaker_refuses(
+    metadata: dict[str, str], message: str
+) -> None:
+    # CreateModelPackage's CustomerMetadataKey/Value pattern: letters, separators, numbers
+    # and _.:/=+-@ (botocore's pattern, which Python's re can't compile: shape checks skip it).
+    with pytest.raises(PipelineDefinitionError, match=re.escape(message)):
+        registered(customer_metadata=metadata)
+
+
+def test_register_customer_metadata_takes_letters_spaces_and_tokens() -> None:
+    step = registered(
+        customer_metadata={"Modèle risk tier": "1 @ 2024-01-01", "k": "${Token[TOKEN.12]}"}
+    )
+    assert step.customer_metadata is not None
+
+
 def test_register_passes_a_cdk_token_data_input_config_through(ctx: RenderContext) -> None:
     # A token (an SSM parameter's value, say) is resolved at deploy time: not parsed here.
     token = "${Token[TOKEN.512]}"

@@ -13,7 +13,7 @@ from .._tokens import is_token
 from .._typecheck import checked
 from ..bindables import Code
 from ..expressions import Expression
-from ..jobs import NetworkConfig, check_tags, render_tags
+from ..jobs import NetworkConfig, bad_tag_characters, check_tags, render_tags
 from ..retry import StepRetryPolicy
 from ._base import (
     ImageLike,
@@ -746,6 +746,27 @@ class RegisterModel(_ContainerStep):
             self.data_input_config, Expression
         ):
             self._data_input_config_text()
+        self._check_customer_metadata_characters()
+
+    def _check_customer_metadata_characters(self) -> None:
+        """CreateModelPackage refuses a key or value outside a tag's characters.
+
+        botocore's CustomerMetadataKey/Value pattern (letters, separators, numbers and
+        ``_.:/=+-@``) is one Python's ``re`` can't compile, so the shape check leaves it
+        out: a literal ``#`` would fail the execution at its RegisterModel step, not at
+        synth. An expression's value is known at run time only.
+        """
+        for key, value in (self.customer_metadata or {}).items():
+            for text, what in ((key, f"key {key!r}"), (value, f"value of {key!r}")):
+                if not isinstance(text, str) or is_token(text):
+                    continue
+                bad = bad_tag_characters(text)
+                if bad:
+                    raise PipelineDefinitionError(
+                        f"{type(self).__name__} '{self.name}': customer_metadata {what}: "
+                        f"{bad!r} not allowed (letters, spaces, numbers and _ . : / = + - @ "
+                        "only, as in tags)"
+                    )
 
     def _argument_fields(self) -> Mapping[str, str]:
         fields = dict(_ContainerStep._argument_fields(self))

@@ -82,7 +82,8 @@ def test_the_delivery_app_synthesizes_and_publishes_code_per_account(
 
 def test_synth_leaves_no_finding_but_prods_missing_subscriber(synthesized: Path) -> None:
     # Errors fail synth; warnings (of any plugin, CDK's own annotations included) would
-    # only be printed. Acknowledged findings are listed apart, as suppressedViolations.
+    # only be printed. Acknowledged findings aren't violations: cdk-nag leaves them out of
+    # the report, and aws-cdk-lib lists a plugin's own under its suppressedViolations.
     report = json.loads((synthesized / "validation-report.json").read_text())
     violations = [
         (

@@ -345,6 +345,46 @@ def test_fails_image_digest_out_of_place(make: Any, message: str) -> None:
         make()
 
 
+_REPOSITORY_URI = "111122223333.dkr.ecr.us-east-1.amazonaws.com/repo"
+
+
+@pytest.mark.parametrize(
+    "digest",
+    ["sha256:abc", "sha256:" + "AB" * 32, "sha256:" + "ab" * 33, "sha512:" + "ab" * 64, "v3"],
+    ids=["short", "upper-case", "long", "sha512", "no-algorithm"],
+)
+def test_image_from_uri_refuses_a_malformed_digest(digest: str) -> None:
+    # Was: accepted, and the mistake only showed when the job failed to pull the image.
+    uri = f"{_REPOSITORY_URI}@{digest}"
+    message = (
+        f"Image.from_uri: image URI '{uri}' pins '{digest}', which is not an image digest: "
+        "expected '<repository>@sha256:' and 64 lowercase hex digits, as "
+        "`aws ecr describe-images` prints imageDigest"
+    )
+    with pytest.raises(PipelineDefinitionError, match=f"^{re.escape(message)}$"):
+        Image.from_uri(uri)
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        f"{_REPOSITORY_URI}@sha256:{'ab' * 32}",
+        f"{_REPOSITORY_URI}:v3",
+        # Known at deploy time: not checked, never guessed.
+        "${Token[Repository.Uri.12]}@sha256:" + "ab" * 32,
+        f"{_REPOSITORY_URI}@${{Token[Digest.Value.7]}}",
+    ],
+    ids=["digest", "tag", "token-repository", "token-digest"],
+)
+def test_image_from_uri_takes_a_whole_digest_a_tag_or_a_token(uri: str) -> None:
+    assert Image.from_uri(uri).uri == uri
+
+
+def test_image_from_uri_takes_a_parameter() -> None:
+    image = ParameterString("TrainImage", default_value=f"{_REPOSITORY_URI}:v3")
+    assert Image.from_uri(image).uri is image
+
+
 def test_image_from_asset_needs_a_dockerfile(tmp_path: Path) -> None:
     with pytest.raises(PipelineDefinitionError, match=r"^Image\.from_asset: no Dockerfile in "):
         Image.from_asset(tmp_path)

@@ -355,12 +355,13 @@ def test_a_private_copy_of_a_framework_repository_is_not_a_framework_image(
 
 
 def test_parse_image_uri_by_digest_round_trips() -> None:
-    uri = "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image@sha256:abc123"
+    digest = "sha256:" + "ab12" * 16
+    uri = f"111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image@{digest}"
 
     parsed = parse_image_uri(uri)
 
     assert parsed is not None
-    assert parsed.tag == "sha256:abc123"
+    assert parsed.tag == digest
     assert parsed.uri == uri
 
 
@@ -370,6 +371,9 @@ def test_parse_image_uri_by_digest_round_trips() -> None:
         "my-image:latest",
         "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image",
         "docker.io/library/python:3.11",
+        # A malformed digest: was split as a tag 'abc123', and .uri wrote '…/my-image:abc123'.
+        "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image@abc123",
+        "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-image@sha256:abc123",
     ],
 )
 def test_parse_image_uri_rejects_what_is_not_a_tagged_ecr_uri(uri: str) -> None:

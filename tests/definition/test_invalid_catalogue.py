@@ -791,6 +791,46 @@ def empty_training_image() -> PipelineDefinition:
     return pipeline(training(image=""))
 
 
+_SHORT_DIGEST_IMAGE = "111122223333.dkr.ecr.us-east-1.amazonaws.com/prep@sha256:abc"
+_NOT_A_DIGEST = (
+    f"image URI {_SHORT_DIGEST_IMAGE!r} pins 'sha256:abc', which is not an image digest: "
+    "expected '<repository>@sha256:' and 64 lowercase hex digits"
+)
+
+
+@case("Prep", "Arguments.AppSpecification.ImageUri", _NOT_A_DIGEST)
+def processing_image_with_a_short_digest() -> PipelineDefinition:
+    # Its pattern takes any text: the job failed to pull the image when it started.
+    return pipeline(processing(image=_SHORT_DIGEST_IMAGE))
+
+
+@case("Train", "Arguments.AlgorithmSpecification.TrainingImage", _NOT_A_DIGEST)
+def training_image_with_a_short_digest() -> PipelineDefinition:
+    return pipeline(training(image=_SHORT_DIGEST_IMAGE))
+
+
+@case("Register", "Arguments.InferenceSpecification.Containers[0].Image", _NOT_A_DIGEST)
+def registered_image_with_a_short_digest() -> PipelineDefinition:
+    return pipeline(
+        RegisterModel(
+            name="Register",
+            model_package_group_name="churn",
+            image=_SHORT_DIGEST_IMAGE,
+            model_data="s3://b/model.tar.gz",
+        )
+    )
+
+
+@case(
+    "Prep",
+    "Arguments.AppSpecification.ImageUri",
+    f"'Parameters.PrepImage' may be {_SHORT_DIGEST_IMAGE!r}: {_NOT_A_DIGEST}",
+)
+def image_parameter_default_with_a_short_digest() -> PipelineDefinition:
+    image = ParameterString("PrepImage", default_value=_SHORT_DIGEST_IMAGE)
+    return pipeline(processing(image=image), parameters=[image])
+
+
 @case("Prep", "Arguments.Environment['1_MODE'] (key)", "'1_MODE' does not match the pattern")
 def environment_key_starting_with_a_digit() -> PipelineDefinition:
     return pipeline(processing(environment={"1_MODE": "fast"}))

@@ -459,7 +459,7 @@ def test_registry_list_and_approve(ws: Workspace, capsys: pytest.CaptureFixture[
     capsys.readouterr()
     assert smpipe(ws, "registry", "show", "churn", "1") == 0
     assert re.search(
-        r"^  Approval:  Rejected \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by carol: leaks the label$",
+        r"^  Approval:   Rejected \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by carol: leaks the label$",
         capsys.readouterr().out,
         re.M,
     )
@@ -540,10 +540,10 @@ def test_registry_show_prints_a_versions_files_reports_and_execution(
 
     assert capsys.readouterr().out == (
         "churn v1: PendingManualApproval\n"
-        "  ARN:       arn:aws:sagemaker:local:000000000000:model-package/churn/1\n"
-        "  Created:   2024-05-01 10:12:03 UTC by execution p4jn9xou8a8s "
+        "  ARN:        arn:aws:sagemaker:local:000000000000:model-package/churn/1\n"
+        "  Created:    2024-05-01 10:12:03 UTC by execution p4jn9xou8a8s "
         "(smpipe show p4jn9xou8a8s)\n"
-        f"  Directory: {version}\n"
+        f"  Directory:  {version}\n"
         "Container 1: sklearn:1.2-1\n"
         "  Model data: s3://bucket/train/model.tar.gz\n"
         f"              {version}/model.tar.gz\n"
@@ -591,6 +591,7 @@ def test_registry_show_prints_where_a_version_came_from_and_its_metadata(
         "churn",
         {
             "ModelApprovalStatus": "PendingManualApproval",
+            "ApprovalDescription": "MRM-142: in review",
             "MetadataProperties": {
                 "CommitId": "4f1c2ab",
                 "Repository": "https://github.com/acme/churn",
@@ -609,17 +610,19 @@ def test_registry_show_prints_where_a_version_came_from_and_its_metadata(
     assert smpipe(ws, "registry", "show", "churn", "1") == 0
 
     lines = capsys.readouterr().out.splitlines()
-    start = lines.index("  Commit:    4f1c2ab")
+    assert lines[1] == "  Approval:   MRM-142: in review"
+    start = lines.index("  Commit:     4f1c2ab")
+    # Every label in one column, the longest ("Repository:") included: the values line up.
     assert lines[start : start + 6] == [
-        "  Commit:    4f1c2ab",
+        "  Commit:     4f1c2ab",
         "  Repository: https://github.com/acme/churn",
-        "  Project:   p-1",
-        "  Metadata:  input-data=s3://bucket/curated/",
+        "  Project:    p-1",
+        "  Metadata:   input-data=s3://bucket/curated/",
         # A value's newline would break the layout: escaped.
-        "             note='two\\nlines'",
-        "             risk-tier=1",
+        "              note='two\\nlines'",
+        "              risk-tier=1",
     ]
-    assert lines[start + 6].startswith("  Directory: ")
+    assert lines[start + 6].startswith("  Directory:  /")
 
 
 def _register_clarify_reports(ws: Workspace, bias: Path, shap: Path) -> None:

@@ -101,7 +101,7 @@ def test_an_approval_change_records_when_who_and_why(
     when = dt.datetime.fromisoformat(approved.description["LastModifiedTime"])
     assert abs(dt.datetime.now(dt.UTC) - when) < dt.timedelta(minutes=1)
     shown = render_package_text(approved).splitlines()[1]
-    assert shown == f"  Approval:  Approved {when:%Y-%m-%d %H:%M:%S} UTC by alice: beats v2"
+    assert shown == f"  Approval:   Approved {when:%Y-%m-%d %H:%M:%S} UTC by alice: beats v2"
     # Without --by: the OS user. Without --description: none, not the previous change's.
     monkeypatch.setattr("getpass.getuser", lambda: "bob")
     rejected = registry.approve("g", 1, "Rejected")

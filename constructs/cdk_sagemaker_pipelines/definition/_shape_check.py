@@ -22,6 +22,7 @@ from ._errors import Problem
 from ._service_model import Shape, botocore_version, shapes
 from ._suggest import did_you_mean, one_of
 from ._tokens import _INTRINSIC_KEYS, _STRING_TOKEN, _STRINGIFIED_NUMBER_TOKEN, is_token
+from .images import image_digest_problem
 
 EXPRESSION_KEYS = frozenset({"Get", "Std:Join", "Std:JsonGet"})
 
@@ -151,6 +152,7 @@ class CompiledShape:
     __slots__ = (
         "enum",
         "enum_set",
+        "image",
         "item",
         "key",
         "kind",
@@ -184,6 +186,7 @@ class CompiledShape:
         self.regex: Any = _UNCOMPILED if self.pattern is not None else None
         self.minimum: Any = _MINIMUM_OVERRIDES.get((service, name), shape.get("min"))
         self.maximum: Any = shape.get("max")
+        self.image = (service, name) in _IMAGE_SHAPES
         # Strings (of string shapes) and ints (of number shapes) known to pass the checks.
         self.ok: set[str | int] = set()
 
@@ -223,6 +226,12 @@ _MINIMUM_OVERRIDES: dict[tuple[str, str], int] = {
     ("sagemaker", "ImageUri"): 1,
     ("sagemaker", "AlgorithmImage"): 1,
 }
+# The image URIs of a definition (a job's, a model's, a model package's containers): their
+# patterns take any text, so a malformed digest ('…@sha256:abc') would pass botocore and
+# fail only when the job or endpoint pulls the image.
+_IMAGE_SHAPES = frozenset(
+    {("sagemaker", "ImageUri"), ("sagemaker", "AlgorithmImage"), ("sagemaker", "ContainerImage")}
+)
 
 
 def compiled_shape(name: str, service: str = "sagemaker") -> CompiledShape:
@@ -717,6 +726,11 @@ class ShapeChecker:
             found_bucket = _uri_bucket_problem(value, complete=True)
             if found_bucket is not None:
                 self._problem(field, *found_bucket)
+                return
+        if shape.image and "@" in value:
+            digest = image_digest_problem(value)
+            if digest is not None:
+                self._problem(field, digest)
                 return
         size = len(value)
         if (shape.minimum is not None and size < shape.minimum) or (

@@ -30,7 +30,7 @@ from ._suggest import did_you_mean
 from ._tokens import is_token
 from ._typecheck import checked
 from .expressions import Expression
-from .images import FrameworkImageSpec, _framework_image
+from .images import IMAGE_DIGEST, FrameworkImageSpec, _framework_image, image_digest_problem
 from .jobs import JobDefaults, tag_problems
 
 if TYPE_CHECKING:
@@ -82,8 +82,6 @@ class _EcrRepository(Protocol):
         ...
 
 
-# An image manifest's digest as ECR reports it (imageDigest).
-_IMAGE_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _MISSPELLED_S3_SCHEME = re.compile(r"(?i)s3:/*(?P<rest>[^/].*)")
 
 
@@ -279,6 +277,11 @@ class Image:
         self._validate_fields_of_source()
         if self.repository is not None:
             self._validate_digest()
+        if isinstance(self.uri, str):
+            # A malformed '@sha256:…' would only fail when the job pulls the image.
+            problem = image_digest_problem(self.uri)
+            if problem is not None:
+                raise PipelineDefinitionError(f"Image.from_uri: {problem}")
         if self.framework is not None:
             if self.version is None:
                 # The field is optional for the other sources: its type check lets None by.
@@ -326,7 +329,7 @@ class Image:
                     "digest=, which pins the image by it ('repo@sha256:…')"
                 )
             return
-        if not _IMAGE_DIGEST.fullmatch(self.digest):
+        if not IMAGE_DIGEST.fullmatch(self.digest):
             raise PipelineDefinitionError(
                 f"Image.from_ecr_repository: digest={self.digest!r} is not an image digest: "
                 "expected 'sha256:' and 64 lowercase hex digits, as `aws ecr describe-images` "
@@ -340,7 +343,11 @@ class Image:
 
     @staticmethod
     def from_uri(uri: str | Expression) -> Image:
-        """An image by URI (or a parameter holding one)."""
+        """An image by URI (or a parameter holding one).
+
+        A URI pinned by digest (``repo@sha256:…``) must give the whole digest, 64 lowercase
+        hex digits: a shorter one is refused here rather than when the job pulls it.
+        """
         return Image(uri=uri)
 
     @staticmethod

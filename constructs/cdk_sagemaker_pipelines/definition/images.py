@@ -32,6 +32,7 @@ from typing import Any
 
 from ._errors import PipelineDefinitionError
 from ._suggest import did_you_mean, one_of
+from ._tokens import is_token
 
 FRAMEWORKS = ("sklearn", "xgboost", "pytorch", "tensorflow", "huggingface")
 # The large-model serving images (``Image.djl_lmi``, ``Image.huggingface_llm``), in the same
@@ -52,6 +53,10 @@ _ECR_URI = re.compile(
     r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.(?P<domain>[a-z0-9.\-]+)/"
     r"(?P<repository>[^:@]+)[:@](?P<tag>.+)"
 )
+# An image manifest's digest as ECR reports it (imageDigest), the form an image URI pins
+# ('repo@sha256:…') and Image.from_ecr_repository(digest=) takes: Docker refuses a digest
+# of another length or in upper-case hex when it pulls, so the job would fail to start.
+IMAGE_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 @cache
@@ -356,11 +361,33 @@ class ParsedImageUri:
         return f"{registry}/{self.repository}{separator}{self.tag}"
 
 
+def image_digest_problem(uri: str) -> str | None:
+    """Why the digest ``uri`` pins (after ``@``) is no image digest, else ``None``.
+
+    A URI without ``@``, or whose digest is a CDK token, has nothing to check. Used by
+    ``Image.from_uri`` and by the validation of every image field of a definition.
+
+    Example::
+
+        image_digest_problem("111122223333.dkr.ecr.us-east-1.amazonaws.com/churn@sha256:abc")
+        # "image URI '…/churn@sha256:abc' pins 'sha256:abc', which is not an image digest: …"
+    """
+    _, at, digest = uri.rpartition("@")
+    if not at or IMAGE_DIGEST.fullmatch(digest) is not None or is_token(digest):
+        return None
+    return (
+        f"image URI {uri!r} pins {digest!r}, which is not an image digest: expected "
+        "'<repository>@sha256:' and 64 lowercase hex digits, as `aws ecr describe-images` "
+        "prints imageDigest"
+    )
+
+
 def parse_image_uri(uri: str) -> ParsedImageUri | None:
     """Split an ECR image URI; ``framework`` is set for SageMaker's framework images.
 
     A framework image is a framework repository in one of the accounts SageMaker
     publishes it from: a private copy (``<your account>/tensorflow-training``) is not.
+    A URI pinning a malformed digest (``…@sha256:abc``) is no image URI: ``None``.
 
     Example::
 
@@ -372,7 +399,7 @@ def parse_image_uri(uri: str) -> ParsedImageUri | None:
             f"parse_image_uri: uri must be an image URI string, got {type(uri).__name__} {uri!r}"
         )
     match = _ECR_URI.fullmatch(uri)
-    if match is None:
+    if match is None or image_digest_problem(uri) is not None:
         return None
     repository = match["repository"]
     return ParsedImageUri(

@@ -307,19 +307,23 @@ def package_json(package: ModelPackage) -> dict[str, Any]:
     return result
 
 
+# The label column of `smpipe registry show`'s first block: its longest label, "Repository:".
+_FIELD_WIDTH = len("Repository:")
+
+
 def render_package_text(package: ModelPackage) -> str:
     """``smpipe registry show``: a version's status, files, reports and where it came from.
 
     Example output::
 
         breast-cancer v3: PendingManualApproval
-          ARN:       arn:aws:sagemaker:local:000000000000:model-package/breast-cancer/3
-          Created:   2024-05-01 10:12:03 UTC by execution p4jn9xou8a8s (smpipe show p4jn9xou8a8s)
-          Commit:    4f1c2ab
+          ARN:        arn:aws:sagemaker:local:000000000000:model-package/breast-cancer/3
+          Created:    2024-05-01 10:12:03 UTC by execution p4jn9xou8a8s (smpipe show p4jn9xou8a8s)
+          Commit:     4f1c2ab
           Repository: https://github.com/acme/churn
-          Metadata:  input-data=s3://bucket/curated/
-                     risk-tier=1
-          Directory: .smpipe/registry/breast-cancer/3
+          Metadata:   input-data=s3://bucket/curated/
+                      risk-tier=1
+          Directory:  .smpipe/registry/breast-cancer/3
         Container 1: 246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-scikit-learn:1.2-1
           Model data: s3://bucket/pipelines-p4jn…/output/model.tar.gz
                       .smpipe/registry/breast-cancer/3/model.tar.gz
@@ -339,9 +343,16 @@ def render_package_text(package: ModelPackage) -> str:
     record = package_json(package)
     metadata = record.get("MetadataProperties") or {}
     execution_arn = record.get("LocalExecutionArn") or metadata.get("GeneratedBy")
+
+    def field(label: str, value: str) -> str:
+        # One column for every label of the block, so the values line up.
+        return f"  {f'{label}:' if label else '':<{_FIELD_WIDTH}} {value}"
+
     lines = [f"{package.group} v{package.version}: {package.approval_status}"]
-    lines.extend(_approval_lines(record))
-    lines.append(f"  ARN:       {package.arn}")
+    approval = _approval_text(record)
+    if approval:
+        lines.append(field("Approval", approval))
+    lines.append(field("ARN", package.arn))
     created = package.created[:19].replace("T", " ")
     if isinstance(execution_arn, str) and execution_arn:
         execution = execution_arn.rsplit("/", 1)[-1]
@@ -352,20 +363,20 @@ def render_package_text(package: ModelPackage) -> str:
             created += f" UTC by {execution_arn}"
     else:
         created += " UTC"
-    lines.append(f"  Created:   {created}")
+    lines.append(field("Created", created))
     if metadata.get("CommitId"):
-        lines.append(f"  Commit:    {metadata['CommitId']}")
+        lines.append(field("Commit", metadata["CommitId"]))
     # Where the version came from and what the pipeline recorded with it (the run's data,
     # parameters): what a reviewer asks of a version, so shown, not left to --json.
     for label, member in (("Repository", "Repository"), ("Project", "ProjectId")):
         if metadata.get(member):
-            lines.append(f"  {f'{label}:':<10} {_printable(metadata[member])}")
+            lines.append(field(label, _printable(metadata[member])))
     customer = record.get("CustomerMetadataProperties")
     pairs = sorted(customer.items()) if isinstance(customer, Mapping) else []
     for index, (key, value) in enumerate(pairs):
-        label = "Metadata:" if index == 0 else ""
-        lines.append(f"  {label:<10} {_printable(key)}={_printable(value)}")
-    lines.append(f"  Directory: {shown_path(package.directory)}")
+        label = "Metadata" if index == 0 else ""
+        lines.append(field(label, f"{_printable(key)}={_printable(value)}"))
+    lines.append(field("Directory", shown_path(package.directory)))
     containers = (record.get("InferenceSpecification") or {}).get("Containers") or []
     for index, container in enumerate(containers, start=1):
         lines.append(f"Container {index}: {container.get('Image', '(no image)')}")
@@ -414,17 +425,17 @@ def render_package_text(package: ModelPackage) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _approval_lines(record: Mapping[str, Any]) -> list[str]:
+def _approval_text(record: Mapping[str, Any]) -> str | None:
     """The last approval change: status, time, who (``smpipe registry approve``), why."""
     changed_by = record.get("LastModifiedBy")
     by = changed_by.get("UserProfileName") if isinstance(changed_by, Mapping) else None
     description = record.get("ApprovalDescription")
     if not by:
         # Registered, never changed (or changed before changes recorded who).
-        return [f"  Approval:  {description}"] if description else []
+        return str(description) if description else None
     when = str(record.get("LastModifiedTime", ""))[:19].replace("T", " ")
-    line = f"  Approval:  {record['ModelApprovalStatus']} {when} UTC by {_printable(by)}"
-    return [line + (f": {description}" if description else "")]
+    line = f"{record['ModelApprovalStatus']} {when} UTC by {_printable(by)}"
+    return line + (f": {description}" if description else "")
 
 
 # Clarify's analysis.json sections of bias metrics, as the summary names them.

@@ -680,3 +680,61 @@ def test_long_ids_leave_room_for_the_model_data(index: Any) -> None:
     ]
     result = run(index, request, (V3, described(V3, *containers)))
     assert _sent_size(result) <= CLOUDFORMATION_LIMIT
+
+
+def test_a_rollback_to_a_version_deleted_since_completes(index: Any) -> None:
+    # V4's deploy failed; V3 (put back) was deleted meanwhile: the rollback must not fail on
+    # it (the stack would be UPDATE_ROLLBACK_FAILED), and V4's data stays readable.
+    sagemaker = client()
+    cloudformation = botocore.session.get_session().create_client(
+        "cloudformation", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
+    )
+    gone = {"ModelPackageName": V3}
+    with Stubber(sagemaker) as stub, Stubber(cloudformation) as cfn:
+        stub.add_client_error(
+            "describe_model_package", "ValidationException", "does not exist", expected_params=gone
+        )
+        cfn.add_response(
+            "describe_stacks", stack_status("UPDATE_ROLLBACK_IN_PROGRESS"), {"StackName": STACK}
+        )
+        stub.add_client_error(
+            "describe_model_package", "ValidationException", "does not exist", expected_params=gone
+        )
+        stub.add_response(
+            "describe_model_package", with_model(V4, "Approved")[1], {"ModelPackageName": V4}
+        )
+        result = index.handler(
+            event("Update", properties(V3), old=properties(V4)),
+            sagemaker=sagemaker,
+            cloudformation=cloudformation,
+            respond=lambda url, body: None,
+        )
+        stub.assert_no_pending_responses()
+        cfn.assert_no_pending_responses()
+    assert arns(result, index) == [f"arn:aws:s3:::{BUCKET}/models/4.tar.gz"]
+
+
+def test_an_update_to_a_version_that_cant_be_described_fails(index: Any) -> None:
+    sagemaker = client()
+    cloudformation = botocore.session.get_session().create_client(
+        "cloudformation", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
+    )
+    with Stubber(sagemaker) as stub, Stubber(cloudformation) as cfn:
+        stub.add_client_error("describe_model_package", "ValidationException", "does not exist")
+        cfn.add_response(
+            "describe_stacks", stack_status("UPDATE_IN_PROGRESS"), {"StackName": STACK}
+        )
+        result = index.handler(
+            event("Update", properties(V3), old=properties(V4)),
+            sagemaker=sagemaker,
+            cloudformation=cloudformation,
+            respond=lambda url, body: None,
+        )
+    assert result["Status"] == "FAILED"
+    assert f"version {V3}: DescribeModelPackage failed" in result["Reason"]
+
+
+def test_its_own_clients_answer_within_the_functions_minute(index: Any) -> None:
+    config = index._client_config()
+    # Worst case per call: (connect + read) x attempts, well inside the 60 s timeout.
+    assert (config.connect_timeout + config.read_timeout) * config.retries["max_attempts"] < 60

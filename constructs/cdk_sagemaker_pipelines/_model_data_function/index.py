@@ -126,13 +126,24 @@ def on_event(
     if sagemaker is None:
         import boto3  # type: ignore[import-untyped]  # in the Lambda runtime; tests stub it
 
-        sagemaker = boto3.client("sagemaker")
+        sagemaker = boto3.client("sagemaker", config=_client_config())
     properties = event.get("ResourceProperties") or {}
     old = (event.get("OldResourceProperties") or {}) if request == "Update" else None
     _partition(properties)  # properties the construct never writes fail before any call
     # Each version described once: approvals are checked before any model data is judged.
-    described = {arn: _describe(sagemaker, arn) for arn, _, _ in _versions(properties, strict=True)}
-    problems = approval_problems(properties, old, described)
+    strict = True
+    try:
+        described = {
+            arn: _describe(sagemaker, arn) for arn, _, _ in _versions(properties, strict=True)
+        }
+    except ModelDataError as error:
+        # A rollback puts back versions that may be gone since (deleted) or not describable
+        # now (throttled): it must still complete, keeping readable what can be read.
+        if old is None or not _rolling_back(event, cloudformation)[0]:
+            raise
+        print(json.dumps({"Described": "what can be", "Why": f"rolling back; {error}"}))
+        described, strict = {}, False
+    problems = approval_problems(properties, old, described) if strict else []
     if problems and old is not None:
         rolling_back, unknown = _rolling_back(event, cloudformation)
         if rolling_back:
@@ -144,7 +155,7 @@ def on_event(
             problems.append(unknown)
     if problems:
         raise ApprovalError("; ".join(problems))
-    served = sorted(set(resources(sagemaker, properties, strict=True, described=described)))
+    served = sorted(set(resources(sagemaker, properties, strict=strict, described=described)))
     before: list[str] = []
     if old is not None:
         # The version served until now stays readable (until the next change): its instances may
@@ -283,6 +294,20 @@ def approval_problems(
     return problems
 
 
+def _client_config() -> Any:
+    """Short timeouts and few retries: the function answers within its own minute.
+
+    botocore's defaults (60 s to connect and to read, retried) outlast the function's
+    timeout: a stalled call would leave CloudFormation waiting for an answer until its
+    ServiceTimeout; with these the function answers FAILED, naming the call.
+    """
+    from botocore.config import Config  # type: ignore[import-untyped]
+
+    return Config(
+        connect_timeout=5, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"}
+    )
+
+
 def _describe(sagemaker: Any, arn: str) -> Mapping[str, Any]:
     try:
         return dict(sagemaker.describe_model_package(ModelPackageName=arn))
@@ -300,7 +325,7 @@ def _rolling_back(event: Mapping[str, Any], cloudformation: Any) -> tuple[bool, 
     if cloudformation is None:
         import boto3
 
-        cloudformation = boto3.client("cloudformation")
+        cloudformation = boto3.client("cloudformation", config=_client_config())
     try:
         (found,) = cloudformation.describe_stacks(StackName=stack)["Stacks"]
     except Exception as error:

@@ -147,13 +147,18 @@ def synthesized(stack: cdk.Stack) -> tuple[Template, Annotations]:
 
 
 def pipeline_under_nag(
-    definition: PipelineDefinition, pipeline_name: str, **props: Any
+    definition: PipelineDefinition,
+    pipeline_name: str,
+    *,
+    store_props: dict[str, Any] | None = None,
+    **props: Any,
 ) -> tuple[Pipeline, Template, Annotations]:
     """A ``Pipeline`` of ``definition`` with its store, synthesized under cdk-nag.
 
     cdk-nag's AwsSolutions and NIST 800-53 packs fail the synthesis on any finding not
     acknowledged (``test_policies.add_nag_packs``). Returns the pipeline, its template and
-    the annotations of that one synthesis. ``props``: more of the ``Pipeline``'s props.
+    the annotations of that one synthesis. ``props``: more of the ``Pipeline``'s props;
+    ``store_props``: the ``ArtifactStore``'s.
     """
     # Imported here: both modules import this one.
     from cdk_sagemaker_pipelines.cdk import ArtifactStore
@@ -162,7 +167,7 @@ def pipeline_under_nag(
 
     app = new_app()
     stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
-    store = ArtifactStore(stack, "Store")
+    store = ArtifactStore(stack, "Store", **(store_props or {}))
     pipeline = Pipeline(
         stack,
         "Training",

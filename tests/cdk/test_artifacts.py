@@ -17,6 +17,7 @@ from cdk_sagemaker_pipelines.cdk import (
     EXECUTIONS_PREFIX,
     MODELS_PREFIX,
     ArtifactStore,
+    SealedRetention,
 )
 from cdk_sagemaker_pipelines.cdk._kms import kms_actions
 from cdk_sagemaker_pipelines.cdk._seal import SealFunction
@@ -646,6 +647,26 @@ def test_retention_may_be_known_at_deploy_time_only() -> None:
         (
             {"access_log_retention": 30},
             "- prop 'access_log_retention': expected a Duration, got int 30 (Duration.days(30))",
+        ),
+        (
+            {"sealed_retention": SealedRetention.compliance(cdk.Duration.days(0))},
+            "- prop 'sealed_retention': S3 Object Lock retains for whole days, 1 to 36,500 "
+            "(100 years), got 0 days (SealedRetention.compliance(Duration.days(1)))",
+        ),
+        (
+            {"sealed_retention": SealedRetention.governance(cdk.Duration.days(36_501))},
+            "- prop 'sealed_retention': S3 Object Lock retains for whole days, 1 to 36,500 "
+            "(100 years), got 36501 days (SealedRetention.governance(Duration.days(36500)))",
+        ),
+        (
+            {"sealed_retention": SealedRetention.compliance(cdk.Duration.hours(36))},
+            "- prop 'sealed_retention': S3 Object Lock retains for whole days, 1 to 36,500 "
+            "(100 years), got 1 day 12 hours (SealedRetention.compliance(Duration.days(2)))",
+        ),
+        (
+            {"sealed_retention": "COMPLIANCE"},
+            "- prop 'sealed_retention': expected a SealedRetention, got str 'COMPLIANCE' "
+            "(SealedRetention.compliance(Duration.days(3650)))",
         ),
         (
             # Used to end in a typeguard TypeError from deep inside kms.Key.

@@ -9,7 +9,7 @@ import pytest
 from aws_cdk.assertions import Annotations as CdkAnnotations
 from aws_cdk.assertions import Match, Template
 
-from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline
+from cdk_sagemaker_pipelines.cdk import ArtifactStore, Pipeline, SealedRetention
 from cdk_sagemaker_pipelines.definition import (
     Code,
     Image,
@@ -474,3 +474,82 @@ def test_the_seal_functions_logs_go_with_a_destroyed_store_and_stay_with_an_adop
     template = Template.from_stack(stack)
     assert log_group_removal(template, destroyed) == ("Delete", "Delete")
     assert log_group_removal(template, adopted) == ("Retain", "Retain")
+
+
+# -- sealed_retention: S3 Object Lock on the sealed copies ---------------------------------
+
+RETENTION_WARNING = "cdk-sagemaker-pipelines:sealed-retention-new-bucket"
+
+
+@pytest.fixture(scope="module")
+def locked() -> tuple[Pipeline, Template, Any]:
+    # Under cdk-nag's packs: Object Lock and the function's new statement are nag-clean.
+    return pipeline_under_nag(
+        sealed_definition(),
+        NAME,
+        store_props={"sealed_retention": SealedRetention.compliance(cdk.Duration.days(3650))},
+    )
+
+
+def test_sealed_retention_enables_object_lock_on_the_artifact_bucket_only(locked: Any) -> None:
+    pipeline, template, _ = locked
+    store = pipeline.artifact_store
+    artifacts = resource(template, logical_id(store.bucket))["Properties"]
+    assert artifacts["ObjectLockEnabled"] is True
+    # No default retention: executions/ and models/ stay unlocked, expired as before.
+    assert "ObjectLockConfiguration" not in artifacts
+    # Object Lock needs versioning, which the store's buckets always have.
+    assert artifacts["VersioningConfiguration"] == {"Status": "Enabled"}
+    rules = {rule["Id"] for rule in artifacts["LifecycleConfiguration"]["Rules"]}
+    assert rules == {"CleanUpVersionsAndUploads", "ExpireExecutionOutputs", "ExpireDataCapture"}
+    # S3 delivers no access logs to a bucket with Object Lock: the log bucket has none.
+    logs = resource(template, logical_id(store.access_logs_bucket))["Properties"]
+    assert "ObjectLockEnabled" not in logs
+
+
+def test_without_sealed_retention_no_bucket_says_object_lock(synthesized: Any) -> None:
+    pipeline, template, _ = synthesized
+    assert pipeline.artifact_store.sealed_retention is None
+    for bucket in template.find_resources("AWS::S3::Bucket").values():
+        assert "ObjectLockEnabled" not in bucket["Properties"]
+    function = resource(template, logical_id(pipeline.seal_function))
+    assert set(function["Properties"]["Environment"]["Variables"]) == {
+        "SEALED_BUCKET",
+        "SEALED_PREFIX",
+    }
+    CdkAnnotations.from_stack(cdk.Stack.of(pipeline)).has_no_warning(
+        "*", Match.string_like_regexp(RETENTION_WARNING)
+    )
+
+
+def test_the_seal_function_locks_each_copy_it_writes(locked: Any) -> None:
+    pipeline, template, _ = locked
+    function = resource(template, logical_id(pipeline.seal_function))
+    variables = function["Properties"]["Environment"]["Variables"]
+    assert variables["SEALED_RETENTION_MODE"] == "COMPLIANCE"
+    assert variables["SEALED_RETENTION_DAYS"] == "3650"
+    assert pipeline._seal is not None
+    statements = resource(template, logical_id(pipeline._seal.policy))["Properties"][
+        "PolicyDocument"
+    ]["Statement"]
+    lock = next(s for s in statements if s.get("Sid") == "LockSealedCopies")
+    # An upload naming an Object Lock mode and date needs s3:PutObjectRetention too.
+    assert lock["Action"] == "s3:PutObjectRetention"
+    assert lock["Resource"] == {
+        "Fn::Join": [
+            "",
+            [
+                {"Fn::GetAtt": [logical_id(pipeline.artifact_store.bucket), "Arn"]},
+                f"/sealed/{NAME}/*",
+            ],
+        ]
+    }
+
+
+def test_sealed_retention_warns_that_a_deployed_bucket_would_be_replaced(locked: Any) -> None:
+    _, _, annotations = locked
+    warnings = annotations.find_warning("*", Match.string_like_regexp(RETENTION_WARNING))
+    assert len(warnings) == 1
+    text = str(warnings[0].entry.data)
+    assert "COMPLIANCE, 3650 days" in text
+    assert "replaces the bucket with a new, empty one" in text

@@ -745,6 +745,11 @@ NOT_CALLED = {
     "ServerlessConfig": "the language's class, re-exported: its fields are checked by the "
     "language (tests/definition/steps/test_endpoint.py), and ModelEndpoint's serverless= here",
     "ServerlessConfig.to_request": "the language's class: renders a pipeline step's variant",
+    # A value, like a Duration: the ArtifactStore given it checks it and names its prop
+    # (sealed_retention: tests/cdk/test_artifacts.py, and wrong values of the type below).
+    "SealedRetention": "a value the ArtifactStore given it checks (sealed_retention)",
+    "SealedRetention.compliance": "a value the ArtifactStore given it checks",
+    "SealedRetention.governance": "a value the ArtifactStore given it checks",
 }
 # PipelineBase's methods are Pipeline's: each is called above as Pipeline.<method>, which
 # test_every_public_callable_and_parameter_is_covered checks.
@@ -801,6 +806,7 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     "int": [A_STRING, _value("float", 2.5), _value("bool", True), UNRELATED],
     "float": [A_STRING, _value("bool", True), _value("list", [1.0]), UNRELATED],
     "Duration": [AN_INT, A_STRING, UNRELATED],
+    "SealedRetention": [AN_INT, A_STRING, UNRELATED],
     "RemovalPolicy": [_value("str", "retain"), UNRELATED],
     "Sequence[str]": [A_STRING, _value("ints", [1, 2]), A_DICT, UNRELATED],
     # dedicated_step_roles: names, or "*" alone (not in a list) for every job step.

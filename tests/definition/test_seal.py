@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -428,3 +429,92 @@ def test_the_objects_of_a_prefix_copy_concurrently(env: None) -> None:
     assert sorted(s3.targets) == sorted(
         f"sealed/p/exec1/Seal/reports/{index}.json" for index in range(40)
     )
+
+
+# -- under S3 Object Lock (ArtifactStore(sealed_retention=…)) ----------------------------
+
+NOW = datetime(2030, 1, 2, 3, 4, 5, 678, tzinfo=UTC)
+UNTIL = datetime(2040, 1, 2, 3, 4, 5, tzinfo=UTC)  # NOW + 3,652 days, to the second
+LOCK = {"ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": UNTIL}
+
+
+@pytest.fixture
+def locked(env: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("SEALED_RETENTION_MODE", "COMPLIANCE")
+    monkeypatch.setenv("SEALED_RETENTION_DAYS", "3652")
+    module = load_handler()
+    monkeypatch.setattr(module, "_utcnow", lambda: NOW)
+    return module
+
+
+def test_under_object_lock_each_copy_is_uploaded_with_its_retention(locked: Any) -> None:
+    s3 = client()
+    with Stubber(s3) as stub:
+        stub.add_response("head_object", {"ContentLength": 3, "ETag": '"e"'})
+        # The upload names the mode and date: S3 locks the version it completes.
+        stub.add_response(
+            "create_multipart_upload",
+            {"UploadId": "u"},
+            {"Bucket": "art", "Key": TARGET, "Metadata": SOURCE_METADATA, **LOCK},
+        )
+        stub.add_response("upload_part_copy", {"CopyPartResult": {"ETag": '"p"'}})
+        stub.add_response("complete_multipart_upload", {})
+        assert locked.handler(EVENT, None, s3) == {"model": f"s3://art/{TARGET}"}
+        stub.assert_no_pending_responses()
+
+
+def test_under_object_lock_an_empty_object_is_put_locked_with_a_checksum(locked: Any) -> None:
+    s3 = client()
+    with Stubber(s3) as stub:
+        stub.add_response("head_object", {"ContentLength": 0, "ETag": '"e"'})
+        stub.add_response(
+            "put_object",
+            {},
+            {
+                "Bucket": "art",
+                "Key": TARGET,
+                "Body": b"",
+                "IfNoneMatch": "*",
+                "Metadata": {**SOURCE_METADATA, "seal-source-size": "0"},
+                # S3 takes a retention on PutObject only with a checksum (or Content-MD5).
+                "ChecksumAlgorithm": "CRC32",
+                **LOCK,
+            },
+        )
+        assert locked.handler(EVENT, None, s3) == {"model": f"s3://art/{TARGET}"}
+        stub.assert_no_pending_responses()
+
+
+def test_every_object_of_a_prefix_is_locked_until_the_same_date(locked: Any) -> None:
+    uploads: list[dict[str, Any]] = []
+
+    class Recording(_Folder):
+        def create_multipart_upload(self, **kwargs: Any) -> dict[str, Any]:
+            with self.lock:
+                uploads.append(kwargs)
+            return {"UploadId": "u"}
+
+    event = {**EVENT, "Artifacts": {"reports": "s3://art/models/p/Train/j/output/reports"}}
+    locked.handler(event, None, Recording())
+    assert len(uploads) == len(_Folder.FILES)
+    assert all(upload["ObjectLockRetainUntilDate"] == UNTIL for upload in uploads)
+    assert {upload["ObjectLockMode"] for upload in uploads} == {"COMPLIANCE"}
+
+
+def test_without_object_lock_no_upload_names_a_retention(env: None) -> None:
+    module = load_handler()
+    assert module.object_lock({}, NOW) == {}
+
+
+@pytest.mark.parametrize(
+    ("mode", "days"), [("LOCKED", "30"), ("GOVERNANCE", "0"), ("GOVERNANCE", "")]
+)
+def test_a_retention_the_construct_never_sets_is_refused(
+    env: None, monkeypatch: pytest.MonkeyPatch, mode: str, days: str
+) -> None:
+    # A copy without the lock the store promises would look sealed and not be.
+    monkeypatch.setenv("SEALED_RETENTION_MODE", mode)
+    monkeypatch.setenv("SEALED_RETENTION_DAYS", days)
+    module = load_handler()
+    with pytest.raises(module.SealError, match="SEALED_RETENTION_MODE"):
+        module.handler(EVENT, None, client())

@@ -12,6 +12,11 @@ copy records its source (ETag, version, size) as metadata, and a key that exists
 key otherwise. Parts copy concurrently (``WORKERS`` at a time), and so do the objects of a
 prefix (``WORKERS`` at a time, sharing the part workers out): S3 copies them server-side,
 so the function moves no bytes and needs little memory.
+
+Under S3 Object Lock (``ArtifactStore(sealed_retention=…)``: ``SEALED_RETENTION_MODE`` and
+``SEALED_RETENTION_DAYS`` set), each copy is uploaded with that retention mode and a
+retain-until date that many days after the invocation: S3 then refuses to overwrite or
+delete the sealed version until that date, whatever the bucket policy says.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 ACTION = "cdk-sagemaker-pipelines:seal"
@@ -30,6 +36,7 @@ WORKERS = 16  # copy requests in flight at once (an object's parts, a prefix's o
 SOURCE_METADATA = ("seal-source-etag", "seal-source-version", "seal-source-size")
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+LOCK_MODES = ("COMPLIANCE", "GOVERNANCE")
 
 
 class SealError(Exception):
@@ -62,12 +69,42 @@ def handler(event: dict[str, Any], context: Any = None, s3: Any = None) -> dict[
     if not isinstance(artifacts, dict) or not artifacts:
         raise SealError("Artifacts: expected a non-empty object of name → S3 URI")
     target_prefix = f"{prefix}{rest[0]}/{rest[1]}"
+    lock = object_lock(os.environ, _utcnow())
     sealed: dict[str, str] = {}
     for name, source in artifacts.items():
         if not _NAME.match(str(name)):
             raise SealError(f"Artifacts: {name!r} is not a valid name")
-        sealed[name] = _seal(s3, bucket, f"{target_prefix}/{name}", str(source), name)
+        sealed[name] = _seal(s3, bucket, f"{target_prefix}/{name}", str(source), name, lock)
     return sealed
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def object_lock(env: Any, now: datetime) -> dict[str, Any]:
+    """The Object Lock members of each upload: none, or a mode and a retain-until date.
+
+    One date for every object of an invocation: ``now`` plus ``SEALED_RETENTION_DAYS``.
+
+    Example::
+
+        object_lock({"SEALED_RETENTION_MODE": "COMPLIANCE", "SEALED_RETENTION_DAYS": "3650"},
+                    datetime.now(UTC))  # {"ObjectLockMode": "COMPLIANCE", …}
+    """
+    mode = env.get("SEALED_RETENTION_MODE")
+    if not mode:
+        return {}
+    days = env.get("SEALED_RETENTION_DAYS", "")
+    # Set by the construct: anything else is a function deployed by hand, refused rather
+    # than sealing copies without the lock the store promises.
+    if mode not in LOCK_MODES or not days.isdigit() or int(days) < 1:
+        raise SealError(
+            f"SEALED_RETENTION_MODE {mode!r} / SEALED_RETENTION_DAYS {days!r}: expected "
+            f"one of {', '.join(LOCK_MODES)} and a whole number of days ≥ 1"
+        )
+    until = now.replace(microsecond=0) + timedelta(days=int(days))
+    return {"ObjectLockMode": mode, "ObjectLockRetainUntilDate": until}
 
 
 def _split(uri: str, name: str) -> tuple[str, str]:
@@ -79,7 +116,7 @@ def _split(uri: str, name: str) -> tuple[str, str]:
     return bucket, key
 
 
-def _seal(s3: Any, bucket: str, target: str, source: str, name: str) -> str:
+def _seal(s3: Any, bucket: str, target: str, source: str, name: str, lock: dict[str, Any]) -> str:
     source_bucket, key = _split(source, name)
     try:
         head = s3.head_object(Bucket=source_bucket, Key=key)
@@ -89,7 +126,7 @@ def _seal(s3: Any, bucket: str, target: str, source: str, name: str) -> str:
         head = None
     if head is not None:
         file_name = key.rstrip("/").rsplit("/", 1)[-1]
-        _copy(s3, source_bucket, key, head, bucket, f"{target}/{file_name}")
+        _copy(s3, source_bucket, key, head, bucket, f"{target}/{file_name}", lock)
         return f"s3://{bucket}/{target}/{file_name}"
     folder = key.rstrip("/") + "/"
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=source_bucket, Prefix=folder)
@@ -105,7 +142,9 @@ def _seal(s3: Any, bucket: str, target: str, source: str, name: str) -> str:
     def copy_object(object_key: str) -> None:
         head = s3.head_object(Bucket=source_bucket, Key=object_key)
         relative = object_key[len(folder) :]
-        _copy(s3, source_bucket, object_key, head, bucket, f"{target}/{relative}", part_workers)
+        _copy(
+            s3, source_bucket, object_key, head, bucket, f"{target}/{relative}", lock, part_workers
+        )
 
     if at_once == 1:
         copy_object(keys[0])
@@ -162,21 +201,27 @@ def _copy(
     head: dict[str, Any],
     bucket: str,
     target: str,
+    lock: dict[str, Any],
     workers: int = WORKERS,
 ) -> None:
     """A multipart copy completed only if ``target`` doesn't exist yet (``If-None-Match``).
 
     A ``target`` that exists already is this copy's when it records the same source (a
-    retry): the copy succeeds without writing. ``workers`` parts copy at a time.
+    retry): the copy succeeds without writing (it was locked when it was written).
+    ``lock`` (``object_lock``) goes with the upload: S3 locks the version it completes.
+    ``workers`` parts copy at a time.
     """
     size = int(head["ContentLength"])
     metadata = _source_metadata(head)
-    extra: dict[str, Any] = {"Metadata": metadata}
+    extra: dict[str, Any] = {"Metadata": metadata, **lock}
     if head.get("ContentType"):
         extra["ContentType"] = head["ContentType"]
     if size == 0:  # UploadPartCopy takes no empty range
+        # S3 requires a checksum (or Content-MD5) on a PutObject that sets a retention: named
+        # here, as a boto3 older than 1.36 computes none by default.
+        checksum = {"ChecksumAlgorithm": "CRC32"} if lock else {}
         try:
-            s3.put_object(Bucket=bucket, Key=target, Body=b"", IfNoneMatch="*", **extra)
+            s3.put_object(Bucket=bucket, Key=target, Body=b"", IfNoneMatch="*", **extra, **checksum)
         except s3.exceptions.ClientError as error:
             if _error_code(error) != "PreconditionFailed":
                 raise

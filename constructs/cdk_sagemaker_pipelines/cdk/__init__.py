@@ -29,6 +29,7 @@ from .artifacts import (
     MODELS_PREFIX,
     SEALED_PREFIX,
     ArtifactStore,
+    SealedRetention,
     enable_event_bridge_notifications,
 )
 from .endpoint import (
@@ -84,6 +85,7 @@ __all__ = [
     "PipelineSchedule",
     "SageMakerPipelineChecks",
     "SageMakerPipelineTarget",
+    "SealedRetention",
     "ServerlessConfig",
     "enable_event_bridge_notifications",
     "notify_topic",

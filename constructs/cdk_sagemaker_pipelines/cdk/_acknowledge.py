@@ -36,6 +36,9 @@ REASONS: dict[str, str] = {
     "WriteSealedCopies": "a SealStep's copies go under sealed/<pipeline>/<execution id>/…, "
     "an id known only at run time: this pipeline's sealed prefix only, where the bucket "
     "policy lets no one else write and no key be replaced",
+    "LockSealedCopies": "the sealing function sets the Object Lock retention of the copies "
+    "it uploads under sealed/<pipeline>/<execution id>/…, an id known only at run time: this "
+    "pipeline's sealed prefix only",
     "ReadArtifactsToSeal": "the artifacts a SealStep copies are outputs of this pipeline's "
     "steps, under keys with run-time execution ids and job names: exactly those outputs",
     "Jobs": "SageMaker names pipeline jobs pipelines-<execution>-<step>-<random> (or "

@@ -62,6 +62,14 @@ SEALED_WRITE_ACTIONS = (
 )
 
 
+def _retention_environment(store: ArtifactStore) -> dict[str, str]:
+    """What the function reads to lock each copy: nothing when the store locks none."""
+    retention = store.sealed_retention
+    if retention is None:
+        return {}
+    return {"SEALED_RETENTION_MODE": retention.mode, "SEALED_RETENTION_DAYS": str(retention.days)}
+
+
 def _acknowledgment(finding: str, reason: str) -> Any:
     return Acknowledgment(id=finding, reason=reason)
 
@@ -169,6 +177,7 @@ class SealFunction(Construct):
             environment={
                 "SEALED_BUCKET": store.bucket.bucket_name,
                 "SEALED_PREFIX": self.prefix,
+                **_retention_environment(store),
             },
         )
         # Under customize_roles(prevent_synthesis=False) aws-cdk-lib's role ARN names no role.
@@ -248,6 +257,16 @@ class SealFunction(Construct):
                 resources=[self._store.key.key_arn],
             ),
         ]
+        if self._store.sealed_retention is not None:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="LockSealedCopies",
+                    # What S3 checks of an upload naming an Object Lock mode and date
+                    # (CreateMultipartUpload, PutObject), besides s3:PutObject.
+                    actions=["s3:PutObjectRetention"],
+                    resources=[self._objects],
+                )
+            )
         if read_objects:
             statements.append(
                 iam.PolicyStatement(

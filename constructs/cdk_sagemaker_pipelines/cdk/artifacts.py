@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import jsii
 from aws_cdk import (
@@ -61,6 +62,46 @@ DATA_CAPTURE_RETENTION = days(90)
 # Without this feature flag, aws-cdk-lib lets S3 deliver access logs through the bucket's
 # ACL, which buckets with ObjectOwnership BUCKET_OWNER_ENFORCED can't have: Bucket() fails.
 ACCESS_LOGS_USE_BUCKET_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
+SEALED_RETENTION_MAX_DAYS = 36_500
+"""The longest ``SealedRetention``: 100 years, what aws-cdk-lib's ``ObjectLockRetention``
+takes for a bucket's default retention (S3 documents no longer one)."""
+
+
+@dataclass(frozen=True)
+class SealedRetention:
+    """How long S3 Object Lock keeps each sealed copy from being overwritten or deleted.
+
+    ``compliance``: no one, the account's root user included, can shorten the retention or
+    delete the sealed version before it ends. ``governance``: a principal allowed
+    ``s3:BypassGovernanceRetention`` (and sending the bypass header) can; the store's
+    bucket policy still denies everyone but the sealing functions any write under
+    ``sealed/``, but an administrator who removes that policy could then bypass.
+
+    Example::
+
+        store = ArtifactStore(self, "Artifacts",
+                              sealed_retention=SealedRetention.compliance(Duration.days(3650)))
+    """
+
+    mode: str
+    """``COMPLIANCE`` or ``GOVERNANCE`` (S3's ``ObjectLockMode``)."""
+    duration: Duration
+    """How long after sealing each copy stays locked: whole days, 1 to 36,500."""
+
+    @classmethod
+    def compliance(cls, duration: Duration) -> SealedRetention:
+        """Locked for ``duration``: no principal can delete or overwrite, nor shorten it."""
+        return cls("COMPLIANCE", duration)
+
+    @classmethod
+    def governance(cls, duration: Duration) -> SealedRetention:
+        """Locked for ``duration``, except to principals with ``s3:BypassGovernanceRetention``."""
+        return cls("GOVERNANCE", duration)
+
+    @property
+    def days(self) -> int:
+        """The retention in whole days (checked by the ``ArtifactStore`` given it)."""
+        return int(self.duration.to_days())
 
 
 class ArtifactStore(Construct):
@@ -76,6 +117,13 @@ class ArtifactStore(Construct):
     deploy registered versions there. Stateful resources follow ``removal_policy``, and the
     buckets' policies and the sealing functions' log groups with them (Default: retain; not
     ``SNAPSHOT``, which keys and buckets don't support).
+
+    ``sealed_retention`` (a ``SealedRetention``) enables S3 Object Lock on the artifact
+    bucket (no default retention: only what ``SealStep``s seal is locked) and has the
+    sealing functions lock each copy they write: an administrator who removes the bucket
+    policy still can't overwrite or delete it. Only on a new store: CloudFormation replaces
+    a deployed bucket to enable it (``cdk-sagemaker-pipelines:sealed-retention-new-bucket``
+    says so at each synth: see the docs' limitations for what a deployed store must do).
 
     ``encryption_key`` gives the store a customer-managed key of your own (a central
     security account's, imported with ``kms.Key.from_key_arn``) instead of creating one;
@@ -98,6 +146,8 @@ class ArtifactStore(Construct):
     """The KMS key the bucket and the pipelines' jobs (outputs and volumes) encrypt with."""
     data_capture_retention: Duration | None
     """How long what endpoints capture under ``data-capture/`` is kept; None: until deleted."""
+    sealed_retention: SealedRetention | None
+    """The Object Lock retention of sealed copies; None: the bucket policy alone seals them."""
     execution_output_retention: Duration | None
     """How long outputs under ``executions/`` are kept; None: as long as the bucket's owner
     keeps them (an adopted store given none), which the store doesn't know."""
@@ -114,12 +164,17 @@ class ArtifactStore(Construct):
         access_log_retention: Duration | None = None,
         encryption_key: kms.IKey | None = None,
         data_capture_retention: Duration | None = DATA_CAPTURE_RETENTION,
+        sealed_retention: SealedRetention | None = None,
     ) -> None:
         """Create the key, the bucket and its access-log bucket.
 
         :param data_capture_retention: how long the lifecycle keeps what endpoints capture
             under ``data-capture/`` (``ModelEndpoint(data_capture=…)``), whole days.
             Default: 90 days; None: until deleted by hand.
+        :param sealed_retention: lock each sealed copy with S3 Object Lock for this long
+            (``SealedRetention.compliance(Duration.days(3650))``); enables Object Lock on
+            the artifact bucket, which CloudFormation can do only as it creates the bucket.
+            Default: None, the bucket policy alone seals.
         """
         check_new_child("ArtifactStore", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -139,6 +194,7 @@ class ArtifactStore(Construct):
                         ("data_capture_retention", data_capture_retention),
                     )
                 ),
+                _sealed_retention_problem(sealed_retention),
             ],
             lambda: f"ArtifactStore {self.node.path}",
         )
@@ -205,8 +261,10 @@ class ArtifactStore(Construct):
             "S3DefaultEncryptionKMS",
             "S3 server access logs can only be delivered to SSE-S3 encrypted buckets",
         )
-        self.bucket = self.add_bucket(
+        self.sealed_retention = sealed_retention
+        self.bucket = self._new_bucket(
             "Bucket",
+            object_lock_enabled=sealed_retention is not None,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="ExpireExecutionOutputs",
@@ -228,6 +286,8 @@ class ArtifactStore(Construct):
             ],
         )
         self.data_capture_retention = data_capture_retention
+        if sealed_retention is not None:
+            _warn_sealed_retention_new_bucket(self, sealed_retention)
 
     @classmethod
     @check_keywords
@@ -407,6 +467,19 @@ class ArtifactStore(Construct):
             ],
             lambda: f"ArtifactStore {self.node.path}.add_bucket",
         )
+        return self._new_bucket(
+            construct_id, event_bridge_enabled=event_bridge_enabled, lifecycle_rules=lifecycle_rules
+        )
+
+    def _new_bucket(
+        self,
+        construct_id: str,
+        *,
+        event_bridge_enabled: bool = False,
+        lifecycle_rules: list[s3.LifecycleRule] | None = None,
+        object_lock_enabled: bool = False,
+    ) -> s3.Bucket:
+        """A bucket with the store's protections (``add_bucket``'s, its props checked)."""
         rules = [
             s3.LifecycleRule(
                 id=CLEAN_UP_RULE,
@@ -432,6 +505,11 @@ class ArtifactStore(Construct):
             server_access_logs_prefix=f"{construct_id.lower()}/",
             removal_policy=self._removal_policy,
             lifecycle_rules=rules,
+            # Object Lock with no default retention (no objectLockDefaultRetention): only
+            # the versions the sealing functions upload with a retention are locked, not
+            # executions/ nor models/, which the lifecycle rules expire as before. None (not
+            # False) otherwise: False would add ObjectLockEnabled: false to every template.
+            object_lock_enabled=True if object_lock_enabled else None,
         )
         placed(bucket, self)
         self._bucket_keys.append((bucket, self.key))
@@ -663,6 +741,7 @@ class _AdoptedArtifactStore(ArtifactStore):
         _warn_key_of_another_account(self, "key" if key is not None else "bucket", adopted_key)
         self.execution_output_retention = execution_output_retention
         self.data_capture_retention = None  # the bucket's owner's lifecycle, unknown here
+        self.sealed_retention = None  # Object Lock is the bucket owner's to enable
         # The bucket's grants name its encryption_key: the store's key too only if it's that.
         bucket_key = bucket.encryption_key
         self._key_granted_apart = bucket_key is None or not _same_key(bucket_key, adopted_key)
@@ -1090,6 +1169,60 @@ def _whole_days_problem(prop: str, value: object) -> Problem | None:
             f"Duration.days({max(1, round(days))})",
         )
     return None
+
+
+def _sealed_retention_problem(value: object) -> Problem | None:
+    """A ``SealedRetention`` of whole days, 1 to ``SEALED_RETENTION_MAX_DAYS``."""
+    if value is None:
+        return None
+    if not isinstance(value, SealedRetention):
+        return Problem(
+            None,
+            "sealed_retention",
+            f"expected a SealedRetention, got {describe(value)}",
+            "SealedRetention.compliance(Duration.days(3650))",
+        )
+    hint = f"SealedRetention.{value.mode.lower()}(Duration.days(3650))"
+    if not isinstance(value.duration, Duration):
+        return Problem(
+            None, "sealed_retention", f"expected a Duration, got {describe(value.duration)}", hint
+        )
+    if value.duration.is_unresolved():
+        # The sealing function computes each retain-until date from a number of days.
+        return Problem(
+            None, "sealed_retention", "the duration must be known at synth, got a token", hint
+        )
+    days = value.duration.to_days(integral=False)
+    if days < 1 or days != int(days) or days > SEALED_RETENTION_MAX_DAYS:
+        return Problem(
+            None,
+            "sealed_retention",
+            "S3 Object Lock retains for whole days, 1 to 36,500 (100 years), got "
+            f"{value.duration.to_human_string()}",
+            f"SealedRetention.{value.mode.lower()}"
+            f"(Duration.days({min(SEALED_RETENTION_MAX_DAYS, max(1, round(days)))}))",
+        )
+    return None
+
+
+def _warn_sealed_retention_new_bucket(store: ArtifactStore, retention: SealedRetention) -> None:
+    """Warn that Object Lock is enabled only on a bucket CloudFormation creates.
+
+    Synth can't tell a new store from a deployed one (only the deployed template knows):
+    enabling ``ObjectLockEnabled`` on a deployed bucket makes CloudFormation replace it.
+    """
+    from .pipeline import WARNING_PREFIX  # not at the top: pipeline.py imports this module
+
+    Annotations.of(store).add_warning_v2(
+        f"{WARNING_PREFIX}:sealed-retention-new-bucket",
+        f"sealed_retention ({retention.mode}, {retention.days} days) enables S3 Object Lock "
+        "on the artifact bucket, which CloudFormation does only as it creates the bucket: on "
+        "a store already deployed without it, the deploy replaces the bucket with a new, "
+        "empty one (the old one, its objects and the registered versions' model data, "
+        "leaves the stack and follows the removal policy). Acknowledge this warning for a "
+        "store not yet deployed; for a deployed one, create a new store instead (see "
+        "docs/limitations.md, 'Object Lock on a deployed artifact store').",
+    )
 
 
 SSE_HEADER = "s3:x-amz-server-side-encryption"

@@ -50,10 +50,13 @@ import cdk_sagemaker_pipelines.cdk as public
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
     AsyncInference,
+    ComponentCompute,
+    ComponentEndpoint,
     DataCapture,
     DataQualityMonitor,
     Deployment,
     EndpointVariant,
+    ManagedInstanceScaling,
     ModelEndpoint,
     ModelRegistry,
     MonitorBaseline,
@@ -91,6 +94,10 @@ MONITOR_BASELINE = MonitorBaseline(
     constraints_uri="s3://ml-artifacts/models/churn/e1/constraints.json",
 )
 PARAMETER_LOCATIONS = {"InputBucket": "data-bucket", "InputDataKey": ["curated/*", "incoming/*"]}
+
+
+def _compute() -> ComponentCompute:
+    return ComponentCompute(min_memory_required_in_mb=1024)
 
 
 def _challenger() -> EndpointVariant:
@@ -179,6 +186,12 @@ class World:
             model_package_arn=VERSION_ARN,
             artifact_store=self.store,
             data_capture=DataCapture(),
+        )
+        self.component_endpoint = ComponentEndpoint(
+            stack, "Components", artifact_store=self.store, instance_type="ml.g5.xlarge"
+        )
+        self.component = self.component_endpoint.add_component(
+            "Support", model_package_arn=VERSION_ARN, compute=_compute(), copies=2
         )
         self.monitor = DataQualityMonitor(
             stack, "Monitor", endpoint=self.monitored, baseline=MONITOR_BASELINE
@@ -322,6 +335,14 @@ def _registry(world: World) -> ModelRegistry:
 
 def _endpoint(world: World) -> ModelEndpoint:
     return world.endpoint
+
+
+def _component_endpoint(world: World) -> ComponentEndpoint:
+    return world.component_endpoint
+
+
+def _component(world: World) -> Any:
+    return world.component
 
 
 def _guarded_endpoint(world: World) -> ModelEndpoint:
@@ -481,6 +502,62 @@ APIS: list[Api] = [
             "inference_ami_version": "al2-ami-sagemaker-inference-gpu-3-1",
         },
         ("EndpointVariant",),
+    ),
+    _construct(
+        "ComponentEndpoint",
+        ComponentEndpoint,
+        artifact_store=_store,
+        instance_type=lambda world: "ml.g5.xlarge",
+        initial_instance_count=lambda world: 1,
+        managed_instance_scaling=lambda world: ManagedInstanceScaling(max_instance_count=2),
+        routing_strategy=lambda world: "RANDOM",
+        endpoint_name=lambda world: None,
+        role=lambda world: world.role,
+        require_approval=lambda world: False,
+        image_repositories=lambda world: [world.repository],
+        # With a VPC, so vpc_subnets and security_groups are judged for what they are.
+        vpc=lambda world: world.vpc,
+    ),
+    _method(
+        "ComponentEndpoint.add_component",
+        _component_endpoint,
+        "Test/Components",
+        positional="construct_id",
+        model_package_arn=lambda world: VERSION_ARN,
+        compute=lambda world: _compute(),
+        copies=lambda world: 1,
+        model_store=_store,
+        registry=lambda world: None,
+        model_data_download_timeout=lambda world: cdk.Duration.minutes(20),
+        container_startup_health_check_timeout=lambda world: cdk.Duration.minutes(15),
+    ),
+    _method(
+        "EndpointComponent.add_copy_scaling",
+        _component,
+        "Test/Components/Support",
+        max_copies=lambda world: 4,
+        target_invocations_per_copy=lambda world: 10.0,
+        min_copies=lambda world: 0,
+        scale_in_cooldown=lambda world: cdk.Duration.minutes(10),
+        scale_out_cooldown=lambda world: cdk.Duration.minutes(1),
+    ),
+    Api(
+        "ComponentCompute",
+        ComponentCompute.__init__,
+        lambda world, arguments: ComponentCompute(**arguments),
+        lambda world, _: {
+            "min_memory_required_in_mb": 1024,
+            "number_of_accelerator_devices_required": 1,
+            "number_of_cpu_cores_required": 0.5,
+        },
+        ("ComponentCompute",),
+    ),
+    Api(
+        "ManagedInstanceScaling",
+        ManagedInstanceScaling.__init__,
+        lambda world, arguments: ManagedInstanceScaling(**arguments),
+        lambda world, _: {"max_instance_count": 2, "min_instance_count": 0},
+        ("ManagedInstanceScaling",),
     ),
     _method("ModelEndpoint.grant_invoke", _endpoint, "Test/Endpoint", grantee=lambda w: w.role),
     _method(
@@ -740,6 +817,7 @@ APIS: list[Api] = [
 
 # Public callables not called here, with the reason.
 NOT_CALLED = {
+    "EndpointComponent": "made by ComponentEndpoint.add_component, which is called here",
     "SageMakerPipelineChecks.validate": "aws-cdk-lib calls it, with its validation context",
     "PipelineBase": "the type of a Pipeline or an imported one, never made itself",
     "ServerlessConfig": "the language's class, re-exported: its fields are checked by the "
@@ -850,6 +928,8 @@ WRONG_BY_TYPE: dict[str, list[Wrong]] = {
     "ArtifactStore": [AN_INT, A_BUCKET, A_CLASS],
     "ModelRegistry": [AN_INT, _value("name", "churn"), A_BUCKET, A_CLASS],
     "AsyncInference": [AN_INT, _value("dict", {"retention": None}), A_CLASS],
+    "ComponentCompute": [AN_INT, _value("dict", {"min_memory_required_in_mb": 1024}), A_CLASS],
+    "ManagedInstanceScaling": [AN_INT, _value("dict", {"max_instance_count": 2}), A_CLASS],
     "DataCapture": [AN_INT, _value("dict", {"sampling_percentage": 10}), A_CLASS],
     "ServerlessConfig": [AN_INT, _value("dict", {"memory_size_in_mb": 2048}), A_CLASS],
     "EndpointVariant": [

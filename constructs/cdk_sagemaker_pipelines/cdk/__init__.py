@@ -32,6 +32,12 @@ from .artifacts import (
     SealedRetention,
     enable_event_bridge_notifications,
 )
+from .component_endpoint import (
+    ComponentCompute,
+    ComponentEndpoint,
+    EndpointComponent,
+    ManagedInstanceScaling,
+)
 from .endpoint import (
     ASYNC_INFERENCE_PREFIX,
     AsyncInference,
@@ -69,10 +75,14 @@ __all__ = [
     "SEALED_PREFIX",
     "ArtifactStore",
     "AsyncInference",
+    "ComponentCompute",
+    "ComponentEndpoint",
     "DataCapture",
     "DataQualityMonitor",
     "Deployment",
+    "EndpointComponent",
     "EndpointVariant",
+    "ManagedInstanceScaling",
     "ModelEndpoint",
     "ModelRegistry",
     "MonitorBaseline",

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from aws_cdk import aws_applicationautoscaling as appscaling
     from aws_cdk import aws_ec2 as ec2
 
-from constructs import Construct, IValidation
+from constructs import Construct, IDependable, IValidation
 
 from ..definition import Problem
 from ..definition._service_model import botocore_version, shape
@@ -2508,75 +2508,7 @@ class ModelEndpoint(Resource):
         Of the endpoint's own variant, or of one of ``variants`` or ``shadow`` (its props
         named with their ``prefix``).
         """
-        arn, registry, model_store = served.model_package_arn, served.registry, served.model_store
-        prop = f"{served.prefix}model_package_arn"
-        if is_unresolved(arn):
-            return []
-        parts = version_arn_parts(arn)
-        if parts is None:
-            problem = _version_arn_problem(prop, arn)
-            return [] if problem is None else [problem]
-        if parts["region"] == _LOCAL_REGION:
-            # Copied from `smpipe registry list`: synth of an environment-agnostic stack would
-            # take it, and CloudFormation fail to create the model at deploy time.
-            return [
-                PropProblem(
-                    None,
-                    prop,
-                    f"{arn!r} is a version of the local runner's registry (smpipe registry), "
-                    "which SageMaker doesn't have",
-                    "deploy the version registered in AWS: copy its ModelPackageArn from aws "
-                    "sagemaker list-model-packages --model-package-group-name "
-                    f"{parts['group']}, or from the approval event's detail.ModelPackageArn",
-                )
-            ]
-        problems: list[Problem] = []
-        account, region = account_region(self)
-        if not is_unresolved(region) and parts["region"] != region:
-            problems.append(
-                PropProblem(
-                    None,
-                    prop,
-                    f"a version of region {parts['region']}, but the stack is in region "
-                    f"{region}: SageMaker creates models only from versions of its own region",
-                    "register the model in this region's registry (or deploy the endpoint "
-                    f"in {parts['region']})",
-                )
-            )
-        if not is_unresolved(account) and not ACCOUNT_ID.fullmatch(account):
-            # A typo in the stack's env= (CDK takes any string): judged as another account,
-            # it would get hints (share_with_account('<typo>')) that fail in turn.
-            problems.append(
-                PropProblem(
-                    None,
-                    prop,
-                    f"a version of account {parts['account']}, but the endpoint's stack "
-                    f"{stack_of(self).node.path} names account {account!r} (its env=), which "
-                    "is not a 12-digit account id",
-                    "give the stack's env= the 12-digit id of the account it deploys to",
-                )
-            )
-        other_account = (
-            not is_unresolved(account)
-            and ACCOUNT_ID.fullmatch(account) is not None
-            and parts["account"] != account
-        )
-        if other_account and model_store is None:
-            problems.append(
-                PropProblem(
-                    None,
-                    f"{served.prefix}model_store",
-                    f"{prop} is a version of account {parts['account']}, whose model "
-                    "data lies in that account's artifact store, not in artifact_store (of "
-                    f"{account})",
-                    "adopt the registry's store: model_store=ArtifactStore.from_existing(self, "
-                    "'RegistryArtifacts', bucket=s3.Bucket.from_bucket_name(…), "
-                    "key=kms.Key.from_key_arn(…))",
-                )
-            )
-        if registry is not None:
-            problems += _registry_problems(arn, parts, registry, prop)
-        return problems
+        return version_arn_problems(self, served)
 
     def _store_environment_problems(
         self,
@@ -2940,91 +2872,10 @@ class ModelEndpoint(Resource):
         subject: Any,
     ) -> tuple[list[str], list[str]] | None:
         """The model's subnets and security group ids (creating a group if none given)."""
-        if vpc is None:
-            return None
-        # Imported only with a VPC: the module alone takes about 0.1 s to import.
-        from aws_cdk import aws_ec2 as ec2
-
-        prop = "vpc_subnets" if vpc_subnets is not None else "vpc"
-        try:
-            selected = vpc.select_subnets(
-                **({} if vpc_subnets is None else _subnet_selection(vpc_subnets))
-            )
-            subnets = list(selected.subnet_ids)
-            error = None
-        except RuntimeError as raised:  # aws-cdk-lib's, through jsii: no such subnets
-            error = re.sub(r"^\w+: ", "", str(raised).splitlines()[0])
-        if error is not None:
-            raise_for(
-                [
-                    PropProblem(
-                        None,
-                        prop,
-                        f"selects no subnets of {describe(vpc)}: {error}",
-                        "select subnets the VPC has (ec2.SubnetSelection(subnet_type=…) of "
-                        "one of its types)",
-                    )
-                ],
-                subject,
-            )
-        if len(subnets) > MAX_SUBNETS:
-            raise_for(
-                [
-                    PropProblem(
-                        None,
-                        prop,
-                        f"selects {len(subnets)} subnets, more than CreateModel's {MAX_SUBNETS}",
-                        "select fewer: ec2.SubnetSelection(subnet_group_name=…) or one_per_az=True",
-                    )
-                ],
-                subject,
-            )
-        self._warn_of_subnets(vpc, selected)
-        groups = list(security_groups or [])
-        if not groups:
-            group = ec2.SecurityGroup(
-                self,
-                "SecurityGroup",
-                vpc=vpc,
-                description="Model containers of a SageMaker endpoint (no inbound rules)",
-                allow_all_outbound=allow_all_outbound,
-            )
-            if not allow_all_outbound:
-                # Secure by default: HTTPS reaches what a model needs (S3, the interface
-                # endpoints, package indexes). No rule to the group itself: an endpoint's
-                # instances don't talk to each other.
-                https_only_egress(group, vpc)
-            groups.append(group)
-        self.security_groups = groups
-        return subnets, [group.security_group_id for group in groups]
-
-    def _warn_of_subnets(self, vpc: ec2.IVpc, selected: ec2.SelectedSubnets) -> None:
-        """Public subnets (the instances get no public IP), or subnets of one zone."""
-        subnets = list(selected.subnet_ids)
-        public = {subnet.subnet_id for subnet in vpc.public_subnets}
-        placed_publicly = [subnet for subnet in subnets if subnet in public]
-        if placed_publicly:
-            Annotations.of(self).add_warning_v2(
-                f"{WARNING_PREFIX}:public-subnets",
-                f"{len(placed_publicly)} of the {len(subnets)} subnets of the endpoint's model "
-                f"are public subnets of the VPC ({', '.join(placed_publicly)}): SageMaker gives "
-                "endpoint instances no public IP, so their containers reach neither the "
-                "internet nor S3 and ECR unless the VPC has endpoints for them. Select private "
-                "subnets (vpc_subnets=ec2.SubnetSelection(subnet_type="
-                "ec2.SubnetType.PRIVATE_WITH_EGRESS)), or add the VPC endpoints the model needs.",
-            )
-        try:
-            zones = {subnet.availability_zone for subnet in selected.subnets}
-        except RuntimeError:  # a subnet imported by id alone: its zone is unknown
-            return
-        if len(zones) == 1 and not any(is_unresolved(zone) for zone in zones):
-            Annotations.of(self).add_warning_v2(
-                f"{WARNING_PREFIX}:endpoint-subnets-in-one-zone",
-                f"The endpoint's model has subnets in one Availability Zone only "
-                f"({zones.pop()}): SageMaker asks for subnets in at least two, even for one "
-                "instance, to place the endpoint's instances across zones. Select subnets "
-                "of two or more zones.",
-            )
+        network, self.security_groups = endpoint_network(
+            self, vpc, vpc_subnets, security_groups, allow_all_outbound, subject
+        )
+        return network
 
     def _role_statements(
         self,
@@ -3045,10 +2896,6 @@ class ModelEndpoint(Resource):
             store = each.model_store or self.artifact_store
             if all(store is not other for other in stores):
                 stores.append(store)
-        keys: list[kms.IKey] = []
-        for store in stores:
-            if all(store.key is not other for other in keys):
-                keys.append(store.key)
         model_data = ModelDataReader.of(self).model_data(
             self,
             [
@@ -3065,58 +2912,13 @@ class ModelEndpoint(Resource):
                 for each in self._served
             ],
         )
-        statements = [
-            iam.PolicyStatement(
-                sid="EndpointReadsModelArtifacts",
-                actions=["s3:GetObject"],
-                # The served versions' model data (a token of a list: the whole Resource).
-                resources=model_data,
-            ),
-            # An uncompressed model (a version's ModelDataSource of an S3Prefix, as large
-            # models are registered) is listed before it is read: SageMaker lists the
-            # prefix with the model's role, as for a Model step's (ListModelsOfModelStores).
-            iam.PolicyStatement(
-                sid="EndpointListsModelArtifacts",
-                actions=["s3:ListBucket"],
-                resources=list(dict.fromkeys(store.bucket.bucket_arn for store in stores)),
-                conditions={"StringLike": {"s3:prefix": ["models/*", "sealed/*"]}},
-            ),
-            iam.PolicyStatement(
-                sid="EndpointDecryptsModelArtifacts",
-                actions=["kms:Decrypt", "kms:DescribeKey"],
-                resources=[key.key_arn for key in keys],
-            ),
-        ]
+        statements = model_data_statements(model_data, stores)
         arns: list[str] = []
         for repository in repositories:
             if repository.repository_arn not in arns:
                 arns.append(repository.repository_arn)
         statements += ecr_pull_statements(arns)
-        log_group = format_arn(
-            stack,
-            service="logs",
-            resource="log-group",
-            resource_name=f"/aws/sagemaker/Endpoints/{self._name}",
-            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-        )
-        statements += [
-            iam.PolicyStatement(
-                sid="EndpointWritesLogs",
-                actions=[
-                    "logs:CreateLogGroup",
-                    "logs:CreateLogStream",
-                    "logs:DescribeLogStreams",
-                    "logs:PutLogEvents",
-                ],
-                resources=[log_group, f"{log_group}:log-stream:*"],
-            ),
-            iam.PolicyStatement(
-                sid="EndpointPublishesMetrics",
-                actions=["cloudwatch:PutMetricData"],
-                resources=["*"],
-                conditions={"StringLike": {"cloudwatch:namespace": ENDPOINT_METRICS_NAMESPACE}},
-            ),
-        ]
+        statements += endpoint_log_statements(stack, self._name)
         if capture:
             store = self.artifact_store
             statements += [
@@ -3239,27 +3041,19 @@ class ModelEndpoint(Resource):
         enable_network_isolation: bool,
     ) -> sagemaker.CfnModel:
         """A SageMaker model of a registered version, run with the endpoint's role and network."""
-        model = sagemaker.CfnModel(
+        return version_model(
             self,
             construct_id,
-            execution_role_arn=role_arn(self.role),
-            primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
-                model_package_name=model_package_arn
-            ),
-            vpc_config=None
-            if network is None
-            else sagemaker.CfnModel.VpcConfigProperty(
-                subnets=network[0], security_group_ids=network[1]
-            ),
-            # Left out when False: the template of an endpoint without it is unchanged.
-            enable_network_isolation=True if enable_network_isolation else None,
+            self.role,
+            model_package_arn,
+            network,
+            enable_network_isolation,
+            # Created once the policy is attached: SageMaker checks the role's access to the
+            # model data and image when it creates the endpoint. And once the served
+            # versions' approval is checked: the policy reads the check's attribute, but has
+            # no resource under customize_roles.
+            [self.role_policy, self.node.find_child(MODEL_DATA_ID)],
         )
-        # Created once the policy is attached: SageMaker checks the role's access to the
-        # model data and image when it creates the endpoint. And once the served versions'
-        # approval is checked: the policy reads the check's attribute, but has no resource
-        # under customize_roles.
-        model.node.add_dependency(self.role_policy, self.node.find_child(MODEL_DATA_ID))
-        return model
 
     def _variant_property(
         self, served: _Served, serverless: ServerlessConfig | None
@@ -4130,6 +3924,290 @@ class ModelEndpoint(Resource):
                 )
             )
         return problems
+
+
+def version_arn_problems(scope: Construct, served: _Served) -> list[Problem]:
+    """A literal ARN of ``served``: a version, of ``scope``'s region, of the registry's group.
+
+    ``ModelEndpoint``'s and ``ComponentEndpoint``'s check of each version they serve (its
+    props named with ``served.prefix``).
+    """
+    arn, registry, model_store = served.model_package_arn, served.registry, served.model_store
+    prop = f"{served.prefix}model_package_arn"
+    if is_unresolved(arn):
+        return []
+    parts = version_arn_parts(arn)
+    if parts is None:
+        problem = _version_arn_problem(prop, arn)
+        return [] if problem is None else [problem]
+    if parts["region"] == _LOCAL_REGION:
+        # Copied from `smpipe registry list`: synth of an environment-agnostic stack would
+        # take it, and CloudFormation fail to create the model at deploy time.
+        return [
+            PropProblem(
+                None,
+                prop,
+                f"{arn!r} is a version of the local runner's registry (smpipe registry), "
+                "which SageMaker doesn't have",
+                "deploy the version registered in AWS: copy its ModelPackageArn from aws "
+                "sagemaker list-model-packages --model-package-group-name "
+                f"{parts['group']}, or from the approval event's detail.ModelPackageArn",
+            )
+        ]
+    problems: list[Problem] = []
+    account, region = account_region(scope)
+    if not is_unresolved(region) and parts["region"] != region:
+        problems.append(
+            PropProblem(
+                None,
+                prop,
+                f"a version of region {parts['region']}, but the stack is in region "
+                f"{region}: SageMaker creates models only from versions of its own region",
+                "register the model in this region's registry (or deploy the endpoint "
+                f"in {parts['region']})",
+            )
+        )
+    if not is_unresolved(account) and not ACCOUNT_ID.fullmatch(account):
+        # A typo in the stack's env= (CDK takes any string): judged as another account,
+        # it would get hints (share_with_account('<typo>')) that fail in turn.
+        problems.append(
+            PropProblem(
+                None,
+                prop,
+                f"a version of account {parts['account']}, but the endpoint's stack "
+                f"{stack_of(scope).node.path} names account {account!r} (its env=), which "
+                "is not a 12-digit account id",
+                "give the stack's env= the 12-digit id of the account it deploys to",
+            )
+        )
+    other_account = (
+        not is_unresolved(account)
+        and ACCOUNT_ID.fullmatch(account) is not None
+        and parts["account"] != account
+    )
+    if other_account and model_store is None:
+        problems.append(
+            PropProblem(
+                None,
+                f"{served.prefix}model_store",
+                f"{prop} is a version of account {parts['account']}, whose model "
+                "data lies in that account's artifact store, not in artifact_store (of "
+                f"{account})",
+                "adopt the registry's store: model_store=ArtifactStore.from_existing(self, "
+                "'RegistryArtifacts', bucket=s3.Bucket.from_bucket_name(…), "
+                "key=kms.Key.from_key_arn(…))",
+            )
+        )
+    if registry is not None:
+        problems += _registry_problems(arn, parts, registry, prop)
+    return problems
+
+
+def version_model(
+    scope: Construct,
+    construct_id: str,
+    role: iam.IRole,
+    model_package_arn: str,
+    network: tuple[list[str], list[str]] | None,
+    enable_network_isolation: bool,
+    after: Sequence[IDependable],
+) -> sagemaker.CfnModel:
+    """A SageMaker model of a registered version, run with ``role`` and ``network``.
+
+    Created ``after`` what it needs deployed first (the role's policy, the ``ModelData``
+    check of the version). ``ModelEndpoint``'s models and ``ComponentEndpoint``'s.
+    """
+    model = sagemaker.CfnModel(
+        scope,
+        construct_id,
+        execution_role_arn=role_arn(role),
+        primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
+            model_package_name=model_package_arn
+        ),
+        vpc_config=None
+        if network is None
+        else sagemaker.CfnModel.VpcConfigProperty(
+            subnets=network[0], security_group_ids=network[1]
+        ),
+        # Left out when False: the template of an endpoint without it is unchanged.
+        enable_network_isolation=True if enable_network_isolation else None,
+    )
+    model.node.add_dependency(*after)
+    return model
+
+
+def model_data_statements(
+    model_data: list[str], stores: Sequence[ArtifactStore], sid_suffix: str = ""
+) -> list[iam.PolicyStatement]:
+    """An execution role's read of served versions' model data, from ``stores``.
+
+    ``model_data`` is what ``ModelDataReader.model_data`` returned (a token of a list: the
+    whole ``Resource``); the stores' buckets are listed under ``models/`` and ``sealed/``
+    and their keys decrypt. ``sid_suffix`` tells the statements of one reader's resource
+    from another's in a policy holding several.
+    """
+    keys: list[kms.IKey] = []
+    for store in stores:
+        if all(store.key is not other for other in keys):
+            keys.append(store.key)
+    return [
+        iam.PolicyStatement(
+            sid=f"EndpointReadsModelArtifacts{sid_suffix}",
+            actions=["s3:GetObject"],
+            # The served versions' model data (a token of a list: the whole Resource).
+            resources=model_data,
+        ),
+        # An uncompressed model (a version's ModelDataSource of an S3Prefix, as large
+        # models are registered) is listed before it is read: SageMaker lists the
+        # prefix with the model's role, as for a Model step's (ListModelsOfModelStores).
+        iam.PolicyStatement(
+            sid=f"EndpointListsModelArtifacts{sid_suffix}",
+            actions=["s3:ListBucket"],
+            resources=list(dict.fromkeys(store.bucket.bucket_arn for store in stores)),
+            conditions={"StringLike": {"s3:prefix": ["models/*", "sealed/*"]}},
+        ),
+        iam.PolicyStatement(
+            sid=f"EndpointDecryptsModelArtifacts{sid_suffix}",
+            actions=["kms:Decrypt", "kms:DescribeKey"],
+            resources=[key.key_arn for key in keys],
+        ),
+    ]
+
+
+def endpoint_log_statements(stack: Any, endpoint_name: str) -> list[iam.PolicyStatement]:
+    """An execution role's writes of the endpoint's logs and of SageMaker's metrics."""
+    return [
+        log_group_statement(
+            stack, f"/aws/sagemaker/Endpoints/{endpoint_name}", "EndpointWritesLogs"
+        ),
+        iam.PolicyStatement(
+            sid="EndpointPublishesMetrics",
+            actions=["cloudwatch:PutMetricData"],
+            resources=["*"],
+            conditions={"StringLike": {"cloudwatch:namespace": ENDPOINT_METRICS_NAMESPACE}},
+        ),
+    ]
+
+
+def log_group_statement(stack: Any, log_group_name: str, sid: str) -> iam.PolicyStatement:
+    """Create ``log_group_name`` and write its streams (one per instance, or copy)."""
+    log_group = format_arn(
+        stack,
+        service="logs",
+        resource="log-group",
+        resource_name=log_group_name,
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+    return iam.PolicyStatement(
+        sid=sid,
+        actions=[
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:DescribeLogStreams",
+            "logs:PutLogEvents",
+        ],
+        resources=[log_group, f"{log_group}:log-stream:*"],
+    )
+
+
+def endpoint_network(
+    scope: Construct,
+    vpc: ec2.IVpc | None,
+    vpc_subnets: ec2.SubnetSelection | None,
+    security_groups: Sequence[ec2.ISecurityGroup] | None,
+    allow_all_outbound: bool,
+    subject: Any,
+) -> tuple[tuple[list[str], list[str]] | None, list[ec2.ISecurityGroup]]:
+    """The models' subnets and security group ids, and the groups (one created if none given).
+
+    ``(None, [])`` without ``vpc``. ``ModelEndpoint``'s and ``ComponentEndpoint``'s: the
+    group is ``SecurityGroup`` under ``scope``, public subnets and subnets of one zone warned.
+    """
+    if vpc is None:
+        return None, []
+    # Imported only with a VPC: the module alone takes about 0.1 s to import.
+    from aws_cdk import aws_ec2 as ec2
+
+    prop = "vpc_subnets" if vpc_subnets is not None else "vpc"
+    try:
+        selected = vpc.select_subnets(
+            **({} if vpc_subnets is None else _subnet_selection(vpc_subnets))
+        )
+        subnets = list(selected.subnet_ids)
+        error = None
+    except RuntimeError as raised:  # aws-cdk-lib's, through jsii: no such subnets
+        error = re.sub(r"^\w+: ", "", str(raised).splitlines()[0])
+    if error is not None:
+        raise_for(
+            [
+                PropProblem(
+                    None,
+                    prop,
+                    f"selects no subnets of {describe(vpc)}: {error}",
+                    "select subnets the VPC has (ec2.SubnetSelection(subnet_type=…) of "
+                    "one of its types)",
+                )
+            ],
+            subject,
+        )
+    if len(subnets) > MAX_SUBNETS:
+        raise_for(
+            [
+                PropProblem(
+                    None,
+                    prop,
+                    f"selects {len(subnets)} subnets, more than CreateModel's {MAX_SUBNETS}",
+                    "select fewer: ec2.SubnetSelection(subnet_group_name=…) or one_per_az=True",
+                )
+            ],
+            subject,
+        )
+    _warn_of_subnets(scope, vpc, selected)
+    groups = list(security_groups or [])
+    if not groups:
+        group = ec2.SecurityGroup(
+            scope,
+            "SecurityGroup",
+            vpc=vpc,
+            description="Model containers of a SageMaker endpoint (no inbound rules)",
+            allow_all_outbound=allow_all_outbound,
+        )
+        if not allow_all_outbound:
+            # Secure by default: HTTPS reaches what a model needs (S3, the interface
+            # endpoints, package indexes). No rule to the group itself: an endpoint's
+            # instances don't talk to each other.
+            https_only_egress(group, vpc)
+        groups.append(group)
+    return (subnets, [group.security_group_id for group in groups]), groups
+
+
+def _warn_of_subnets(scope: Construct, vpc: ec2.IVpc, selected: ec2.SelectedSubnets) -> None:
+    """Public subnets (the instances get no public IP), or subnets of one zone."""
+    subnets = list(selected.subnet_ids)
+    public = {subnet.subnet_id for subnet in vpc.public_subnets}
+    placed_publicly = [subnet for subnet in subnets if subnet in public]
+    if placed_publicly:
+        Annotations.of(scope).add_warning_v2(
+            f"{WARNING_PREFIX}:public-subnets",
+            f"{len(placed_publicly)} of the {len(subnets)} subnets of the endpoint's model "
+            f"are public subnets of the VPC ({', '.join(placed_publicly)}): SageMaker gives "
+            "endpoint instances no public IP, so their containers reach neither the "
+            "internet nor S3 and ECR unless the VPC has endpoints for them. Select private "
+            "subnets (vpc_subnets=ec2.SubnetSelection(subnet_type="
+            "ec2.SubnetType.PRIVATE_WITH_EGRESS)), or add the VPC endpoints the model needs.",
+        )
+    try:
+        zones = {subnet.availability_zone for subnet in selected.subnets}
+    except RuntimeError:  # a subnet imported by id alone: its zone is unknown
+        return
+    if len(zones) == 1 and not any(is_unresolved(zone) for zone in zones):
+        Annotations.of(scope).add_warning_v2(
+            f"{WARNING_PREFIX}:endpoint-subnets-in-one-zone",
+            f"The endpoint's model has subnets in one Availability Zone only "
+            f"({zones.pop()}): SageMaker asks for subnets in at least two, even for one "
+            "instance, to place the endpoint's instances across zones. Select subnets "
+            "of two or more zones.",
+        )
 
 
 _ROLE_FAILS = "the endpoint would fail to create"

@@ -1,0 +1,937 @@
+"""``ComponentEndpoint``: several registered versions served on one endpoint's instances.
+
+SageMaker inference components: an endpoint whose production variant names no model (its
+EndpointConfig has an ``ExecutionRoleArn`` instead), and one ``AWS::SageMaker::InferenceComponent``
+per served version, each reserving accelerators, CPU cores and memory per copy and
+scaled on its own, down to 0 copies. LLM teams serve LoRA-tuned variants of one base
+model, or several small models, this way. ``ModelEndpoint`` serves one version per
+variant; this construct reuses its checks, its model of a version and its role's
+statements (``endpoint.py``), and ``ModelDataReader``'s deploy-time read of the versions'
+model data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+import jsii
+from aws_cdk import Duration, Names, Resource
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sagemaker as sagemaker
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_applicationautoscaling as appscaling
+    from aws_cdk import aws_ec2 as ec2
+
+from constructs import Construct, IValidation
+
+from ..definition import Problem
+from ..definition._service_model import botocore_version, shape
+from ..definition._suggest import did_you_mean, one_of
+from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
+from ._model_data import APPROVED, MODEL_DATA_ID, NO_REQUIREMENT, ModelDataReader
+from ._network import allow_all_outbound_problems
+from ._policies import ecr_pull_statements
+from ._props import (
+    ArgumentProblem,
+    PropProblem,
+    check_keywords,
+    check_new_child,
+    describe,
+    expect_bool,
+    expect_interface,
+    expect_same_app,
+    expect_str,
+    is_unresolved,
+    raise_for,
+)
+from ._roles import role_arn
+from ._tree import node_of, placed, root_of, stack_of
+from .artifacts import ArtifactStore
+from .endpoint import (
+    _INSTANCE_STORE_REASON,
+    _ROLE_FAILS,
+    AUTO_SCALING_ROLE_NAME,
+    MAX_NAME,
+    METRICS_NAMESPACE,
+    _cooldown_problem,
+    _count_problem,
+    _instance_store_type,
+    _instance_type_problem,
+    _name_problem,
+    _network_statements,
+    _positive_problem,
+    _registry_type_problem,
+    _repositories_problem,
+    _seconds,
+    _security_group_count_problem,
+    _Served,
+    _store_problem,
+    _timeout_problem,
+    _warn_of_locked_role,
+    _whole_number_problem,
+    endpoint_log_statements,
+    endpoint_network,
+    log_group_statement,
+    model_data_statements,
+    version_arn_problems,
+    version_model,
+)
+from .pipeline import (
+    _network_prop_problems,
+    _refuses_policy_updates,
+    _role_account_problems,
+    _RoleTrust,
+    _service_role,
+)
+from .registry import ModelRegistry
+
+# The one production variant the components run on.
+VARIANT_NAME = "AllTraffic"
+# Application Auto Scaling's dimension of an inference component's copies.
+COPY_COUNT_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
+# The metric SageMaker publishes when a request finds no copy to answer it (a component
+# scaled to 0): the scale-out-from-zero alarm's (SageMaker's guide, "Scale an endpoint to
+# zero instances").
+NO_CAPACITY_METRIC = "NoCapacityInvocationFailures"
+# botocore's bounds (SageMaker's "Valid Range"), read rather than copied.
+_MIN_INSTANCES: int = shape("ManagedInstanceScalingMinInstanceCount")["min"]
+_LEAST_MAX_INSTANCES: int = shape("ManagedInstanceScalingMaxInstanceCount")["min"]
+_MIN_COPIES: int = shape("InferenceComponentCopyCount")["min"]
+_MIN_CPU_CORES: float = shape("NumberOfCpuCores")["min"]
+_MIN_ACCELERATORS: float = shape("NumberOfAcceleratorDevices")["min"]
+_MIN_MEMORY_MB: int = shape("MemoryInMb")["min"]
+ROUTING_STRATEGIES: tuple[str, ...] = tuple(shape("RoutingStrategy")["enum"])
+# A component's id names its statements (a Sid: letters and digits) and its component.
+_COMPONENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9]{0,39}")
+
+
+def _number_problem(
+    prop: str, value: object, least: float, unit: str, *, whole: bool, optional: bool
+) -> Problem | None:
+    """A number (a whole one if ``whole``) of at least ``least`` (botocore's); tokens pass."""
+    if (value is None and optional) or is_unresolved(value):
+        return None
+    kinds: tuple[type, ...] = (int,) if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        article = "a whole number" if whole else "a number"
+        return PropProblem(None, prop, f"expected {article} of {unit}, got {describe(value)}")
+    if cast(float, value) < least:
+        return PropProblem(None, prop, f"expected at least {least:g} {unit}, got {value}")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentCompute:
+    """What each copy of an inference component reserves of the endpoint's instances.
+
+    SageMaker places copies on instances with room for them (``ComputeResourceRequirements``
+    of the component's specification); the instance type's accelerators, cores and memory
+    bound how many fit.
+
+    Example::
+
+        ComponentCompute(min_memory_required_in_mb=16384,
+                         number_of_accelerator_devices_required=1)
+
+    :param min_memory_required_in_mb: memory reserved per copy, at least 128 MB
+        (``MinMemoryRequiredInMb``, which CreateInferenceComponent requires).
+    :param number_of_accelerator_devices_required: GPUs or Inferentia devices per copy, at
+        least 1. Default: none reserved (a model on CPU).
+    :param number_of_cpu_cores_required: CPU cores per copy, at least 0.25. Default: none
+        reserved.
+    """
+
+    min_memory_required_in_mb: int
+    number_of_accelerator_devices_required: float | None = None
+    number_of_cpu_cores_required: float | None = None
+
+    def __post_init__(self) -> None:
+        """Check each field against botocore's bounds, naming it."""
+        raise_for(
+            [
+                _number_problem(
+                    "min_memory_required_in_mb",
+                    self.min_memory_required_in_mb,
+                    _MIN_MEMORY_MB,
+                    "MB",
+                    whole=True,
+                    optional=False,
+                ),
+                _number_problem(
+                    "number_of_accelerator_devices_required",
+                    self.number_of_accelerator_devices_required,
+                    _MIN_ACCELERATORS,
+                    "accelerator devices",
+                    whole=False,
+                    optional=True,
+                ),
+                _number_problem(
+                    "number_of_cpu_cores_required",
+                    self.number_of_cpu_cores_required,
+                    _MIN_CPU_CORES,
+                    "CPU cores",
+                    whole=False,
+                    optional=True,
+                ),
+            ],
+            "ComponentCompute",
+        )
+
+    def _render(
+        self,
+    ) -> sagemaker.CfnInferenceComponent.InferenceComponentComputeResourceRequirementsProperty:
+        return (
+            sagemaker.CfnInferenceComponent.InferenceComponentComputeResourceRequirementsProperty(
+                min_memory_required_in_mb=self.min_memory_required_in_mb,
+                number_of_accelerator_devices_required=self.number_of_accelerator_devices_required,
+                number_of_cpu_cores_required=self.number_of_cpu_cores_required,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedInstanceScaling:
+    """SageMaker's scaling of a component endpoint's instances to fit the components' copies.
+
+    SageMaker starts instances when copies don't fit and stops idle ones
+    (``ManagedInstanceScaling`` of the production variant, ``Status`` ``ENABLED``). With
+    ``min_instance_count=0`` the endpoint has no instance (and no bill) while every
+    component is scaled to 0 copies.
+
+    Example::
+
+        ManagedInstanceScaling(min_instance_count=0, max_instance_count=4)
+
+    :param max_instance_count: at most this many instances, at least 1 and the endpoint's
+        ``initial_instance_count``.
+    :param min_instance_count: at least this many, 0 or more, at most the endpoint's
+        ``initial_instance_count``. Default: 1.
+    """
+
+    max_instance_count: int
+    min_instance_count: int = 1
+
+    def __post_init__(self) -> None:
+        """Check each field against botocore's bounds, naming it."""
+        problems = [
+            _number_problem(
+                "max_instance_count",
+                self.max_instance_count,
+                _LEAST_MAX_INSTANCES,
+                "instances",
+                whole=True,
+                optional=False,
+            ),
+            _number_problem(
+                "min_instance_count",
+                self.min_instance_count,
+                _MIN_INSTANCES,
+                "instances",
+                whole=True,
+                optional=False,
+            ),
+        ]
+        raise_for(problems, "ManagedInstanceScaling")
+        counts = (self.max_instance_count, self.min_instance_count)
+        if not any(is_unresolved(v) for v in counts) and counts[0] < counts[1]:
+            raise_for(
+                [
+                    PropProblem(
+                        None,
+                        "max_instance_count",
+                        f"{counts[0]} is less than min_instance_count {counts[1]}",
+                    )
+                ],
+                "ManagedInstanceScaling",
+            )
+
+    def _render(self) -> sagemaker.CfnEndpointConfig.ManagedInstanceScalingProperty:
+        return sagemaker.CfnEndpointConfig.ManagedInstanceScalingProperty(
+            status="ENABLED",
+            min_instance_count=self.min_instance_count,
+            max_instance_count=self.max_instance_count,
+        )
+
+
+def _routing_problem(value: object) -> Problem | None:
+    problem = expect_str("routing_strategy", value)
+    if problem is not None or value is None or not isinstance(value, str) or is_unresolved(value):
+        return problem
+    if value in ROUTING_STRATEGIES:
+        return None
+    return PropProblem(
+        None,
+        "routing_strategy",
+        f"{value!r} is not a routing strategy of SageMaker's (botocore {botocore_version()}'s "
+        "RoutingStrategy)",
+        did_you_mean(value, ROUTING_STRATEGIES) or f"one of {one_of(ROUTING_STRATEGIES)}",
+    )
+
+
+def _typed_problem(
+    prop: str, value: object, kind: type, example: str, *, optional: bool = True
+) -> Problem | None:
+    if (value is None and optional) or isinstance(value, kind):
+        return None
+    return PropProblem(None, prop, f"expected a {kind.__name__}, got {describe(value)}", example)
+
+
+def _as_arguments(problems: Sequence[Problem | None]) -> list[Problem | None]:
+    """A method's problems, each naming its argument (``argument 'copies'``)."""
+    return [
+        None if each is None else ArgumentProblem(None, each.field or "", each.message, each.hint)
+        for each in problems
+    ]
+
+
+@jsii.implements(IValidation)
+class _HasComponents:
+    """Fails synth for a ``ComponentEndpoint`` without components: it would serve nothing."""
+
+    def __init__(self, endpoint: ComponentEndpoint) -> None:
+        self._endpoint = endpoint
+
+    def validate(self) -> list[str]:
+        if self._endpoint.components:
+            return []
+        return [
+            f"ComponentEndpoint {self._endpoint.node.path}: no inference component was added: "
+            "the endpoint would bill for its instances and serve nothing (call "
+            "add_component(…) for each version it serves)"
+        ]
+
+
+class ComponentEndpoint(Resource):
+    """A real-time endpoint serving several registered versions as inference components.
+
+    Creates an EndpointConfig of one production variant (``AllTraffic``) that names no
+    model, on ``instance_type`` instances (``initial_instance_count``; SageMaker starts and
+    stops instances within ``managed_instance_scaling``, to 0 with
+    ``ManagedInstanceScaling(min_instance_count=0)``), encrypted with the artifact store's
+    key where the instance type has EBS storage (none for NVMe instance storage, which
+    refuses one), with the execution role as its ``ExecutionRoleArn``, and the Endpoint.
+    ``add_component`` adds one version: a SageMaker Model of it (with the role) and an
+    inference component of ``copies`` copies, each reserving ``compute``;
+    ``component.add_copy_scaling`` scales its copies with its invocations, to 0.
+
+    The execution role (unless ``role=``) reads exactly the served versions' model data
+    (one ``ModelData`` custom resource per component finds it at deploy time in the store
+    holding the version; on a new version the previous one's stays readable until the
+    next), decrypts it with the stores' keys, pulls from ``image_repositories``, writes the
+    endpoint's and the components' logs and SageMaker's metrics; with ``vpc``, the network
+    interfaces of its subnets and groups. The deploy fails, before a component's model is
+    created, when its version isn't ``Approved`` (unless ``require_approval=False``).
+
+    Example::
+
+        endpoint = ComponentEndpoint(
+            self, "Llms", artifact_store=store, instance_type="ml.g5.12xlarge",
+            managed_instance_scaling=ManagedInstanceScaling(
+                min_instance_count=0, max_instance_count=2))
+        support = endpoint.add_component(
+            "Support", model_package_arn=support_arn,
+            compute=ComponentCompute(min_memory_required_in_mb=16384,
+                                     number_of_accelerator_devices_required=1))
+        support.add_copy_scaling(min_copies=0, max_copies=4, target_invocations_per_copy=10)
+    """
+
+    @check_keywords
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        artifact_store: ArtifactStore,
+        instance_type: str,
+        initial_instance_count: int = 1,
+        managed_instance_scaling: ManagedInstanceScaling | None = None,
+        routing_strategy: str | None = None,
+        endpoint_name: str | None = None,
+        role: iam.IRole | None = None,
+        require_approval: bool = True,
+        image_repositories: Sequence[ecr.IRepository] = (),
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        allow_all_outbound: bool = False,
+    ) -> None:
+        """Create the role, endpoint configuration and endpoint; add components after.
+
+        :param artifact_store: this account's store: its key encrypts the instances'
+            volumes, and it holds the components' model data unless their ``model_store``.
+        :param instance_type: the instances the components share (``ml.g5.12xlarge``).
+        :param initial_instance_count: instances at creation, 1 or more. Default: 1.
+        :param managed_instance_scaling: SageMaker's scaling of the instances to fit the
+            copies. Default: none (``initial_instance_count`` instances, always).
+        :param routing_strategy: how requests are routed to copies, one of botocore's
+            ``RoutingStrategy`` values (``LEAST_OUTSTANDING_REQUESTS``, ``RANDOM``, …).
+            Default: SageMaker's (``LEAST_OUTSTANDING_REQUESTS``).
+        :param endpoint_name: Default: a name derived from the construct path.
+        :param role: the execution role of the endpoint and its models. Default: a role
+            of exactly what they read and write.
+        :param require_approval: fail the deploy when a component's version isn't
+            ``Approved``. Default: True.
+        :param image_repositories: repositories of the versions' images the role may
+            pull. Default: none (SageMaker's own images need no grant).
+        :param vpc: the VPC of the instances (the endpoint configuration's and the models'
+            ``VpcConfig``). Default: none.
+        :param vpc_subnets: Default: the VPC's private subnets.
+        :param security_groups: Default: a new group with no inbound rules that sends
+            TCP 443 only.
+        :param allow_all_outbound: the new group sends anything. Default: False.
+        """
+        check_new_child("ComponentEndpoint", scope, construct_id)
+        super().__init__(scope, construct_id)
+        placed(self, scope)
+
+        def subject() -> str:
+            return f"ComponentEndpoint {self.node.path}"
+
+        stack = stack_of(self)
+        raise_for(
+            [
+                _store_problem("artifact_store", artifact_store, optional=False),
+                _instance_type_problem(instance_type),
+                _count_problem(initial_instance_count),
+                _typed_problem(
+                    "managed_instance_scaling",
+                    managed_instance_scaling,
+                    ManagedInstanceScaling,
+                    "ManagedInstanceScaling(min_instance_count=0, max_instance_count=2)",
+                ),
+                _routing_problem(routing_strategy),
+                _name_problem("endpoint_name", endpoint_name, optional=True),
+                None
+                if role is None
+                else expect_interface(
+                    "role",
+                    role,
+                    "an iam.IRole",
+                    ("role_arn", "grant_principal"),
+                    "an iam.Role, or iam.Role.from_role_arn(self, 'Role', arn)",
+                )
+                or expect_same_app("role", role, root_of(self)),
+                expect_bool("require_approval", require_approval),
+                _repositories_problem(image_repositories),
+                *_network_prop_problems(vpc, vpc_subnets, security_groups, "Endpoint"),
+                _security_group_count_problem(security_groups),
+                *allow_all_outbound_problems(allow_all_outbound, vpc, security_groups),
+            ],
+            subject,
+        )
+        raise_for(
+            [
+                *_scaling_count_problems(initial_instance_count, managed_instance_scaling),
+                *(_role_account_problems(stack, {"role": role}) if role is not None else []),
+            ],
+            subject,
+        )
+        self.artifact_store = artifact_store
+        artifact_store._used_by(self)
+        self.instance_type = instance_type
+        self.require_approval = require_approval
+        self.components: dict[str, EndpointComponent] = {}
+        """The components added, by construct id."""
+        self._name = (
+            endpoint_name
+            if endpoint_name is not None
+            else Names.unique_resource_name(self, max_length=MAX_NAME, separator="-")
+        )
+        if role is None:
+            role = _service_role(
+                self,
+                "Role",
+                "Execution role of a SageMaker endpoint's inference components",
+                stack,
+            )
+        else:
+            node_of(self).add_validation(_RoleTrust(stack, {"role": role}, fails=_ROLE_FAILS))
+        self.role = role
+        self._role_locked = _refuses_policy_updates(role)
+        self._network, self.security_groups = endpoint_network(
+            self, vpc, vpc_subnets, security_groups, allow_all_outbound, subject
+        )
+        repositories = list(dict.fromkeys(each.repository_arn for each in image_repositories))
+        statements = [
+            *ecr_pull_statements(repositories),
+            *endpoint_log_statements(stack, self._name),
+            *(_network_statements(stack, *self._network) if self._network else []),
+        ]
+        self.role_policy = iam.ManagedPolicy(
+            self,
+            "RolePolicy",
+            description="What the inference components of a SageMaker endpoint read and write",
+            statements=statements,
+            roles=[] if self._role_locked else [role],
+        )
+        if self._role_locked:
+            _warn_of_locked_role(
+                self,
+                self.role_policy,
+                "what the endpoint's components read and write",
+                "before the endpoint is deployed (SageMaker fails to start a component whose "
+                "model the role can't read)",
+            )
+        acknowledge_wildcards(
+            self.role_policy, statements, f"execution role of endpoint {self.node.path}"
+        )
+        instance_store = _instance_store_type([instance_type]) is not None
+        network = self._network
+        self._config = sagemaker.CfnEndpointConfig(
+            self,
+            "Config",
+            execution_role_arn=role_arn(role),
+            production_variants=[
+                sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+                    variant_name=VARIANT_NAME,
+                    instance_type=instance_type,
+                    initial_instance_count=initial_instance_count,
+                    managed_instance_scaling=None
+                    if managed_instance_scaling is None
+                    else managed_instance_scaling._render(),
+                    routing_config=None
+                    if routing_strategy is None
+                    else sagemaker.CfnEndpointConfig.RoutingConfigProperty(
+                        routing_strategy=routing_strategy
+                    ),
+                )
+            ],
+            kms_key_id=None if instance_store else artifact_store.key.key_arn,
+            vpc_config=None
+            if network is None
+            else sagemaker.CfnEndpointConfig.VpcConfigProperty(
+                subnets=network[0], security_group_ids=network[1]
+            ),
+        )
+        if instance_store:
+            acknowledge_in_packs(
+                self._config,
+                "SageMakerEndpointConfigurationKMSKeyConfigured",
+                _INSTANCE_STORE_REASON,
+            )
+        self._resource = sagemaker.CfnEndpoint(
+            self,
+            "Resource",
+            endpoint_name=self._name,
+            endpoint_config_name=self._config.attr_endpoint_config_name,
+        )
+        # The instances write the endpoint's logs with the role from the start.
+        self._resource.node.add_dependency(self.role_policy)
+        self.endpoint_name: str = self._resource.attr_endpoint_name
+        # The Ref of an AWS::SageMaker::Endpoint is its ARN.
+        self.endpoint_arn: str = self._resource.ref
+        self._scaling_role: iam.IRole | None = None
+        node_of(self).add_validation(_HasComponents(self))
+
+    @property
+    def cfn_endpoint_config(self) -> sagemaker.CfnEndpointConfig:
+        """The underlying ``AWS::SageMaker::EndpointConfig``."""
+        return self._config
+
+    @property
+    def cfn_endpoint(self) -> sagemaker.CfnEndpoint:
+        """The underlying ``AWS::SageMaker::Endpoint``."""
+        return self._resource
+
+    @check_keywords
+    def add_component(
+        self,
+        construct_id: str,
+        *,
+        model_package_arn: str,
+        compute: ComponentCompute,
+        copies: int = 1,
+        model_store: ArtifactStore | None = None,
+        registry: ModelRegistry | None = None,
+        model_data_download_timeout: Duration | None = None,
+        container_startup_health_check_timeout: Duration | None = None,
+    ) -> EndpointComponent:
+        """Serve a registered version as an inference component of the endpoint.
+
+        Creates ``<id>/Model`` (a SageMaker Model of the version, with the endpoint's role),
+        ``<id>/ModelData`` (the deploy-time check of the version's approval and read of its
+        model data, which the model waits for) and ``<id>/Resource`` (the
+        ``AWS::SageMaker::InferenceComponent``, after the endpoint). A stack update
+        sets the component's copies to ``copies`` again when it changes the component.
+
+        Example::
+
+            endpoint.add_component(
+                "Support", model_package_arn=support_arn, copies=2,
+                compute=ComponentCompute(min_memory_required_in_mb=16384,
+                                         number_of_accelerator_devices_required=1),
+                model_data_download_timeout=Duration.minutes(20))
+
+        :param construct_id: letters and digits (it names the role's statements of the
+            component), starting with a letter, at most 40.
+        :param model_package_arn: the registered version to serve, a literal ARN or a token.
+        :param compute: what each copy reserves (``MinMemoryRequiredInMb`` is required).
+        :param copies: copies at creation, 0 or more. Default: 1.
+        :param model_store: the store holding the version's model data. Default:
+            ``artifact_store``.
+        :param registry: the registry the version belongs to, if this app has it: a literal
+            ARN must then name a version of its group. Default: not checked.
+        :param model_data_download_timeout: ``StartupParameters``' download timeout, whole
+            seconds in botocore's range. Default: SageMaker's.
+        :param container_startup_health_check_timeout: ``StartupParameters``' health check
+            timeout, whole seconds in botocore's range. Default: SageMaker's.
+        :returns: the component, to scale (``add_copy_scaling``).
+        """
+
+        def subject() -> str:
+            return f"ComponentEndpoint {self.node.path}.add_component"
+
+        id_problem: Problem | None = None
+        if not isinstance(construct_id, str) or not _COMPONENT_ID.fullmatch(construct_id):
+            id_problem = PropProblem(
+                None,
+                "construct_id",
+                f"expected 1-40 letters and digits, starting with a letter, got "
+                f"{describe(construct_id)}",
+                "add_component('Support', …)",
+            )
+        raise_for(
+            _as_arguments(
+                [
+                    id_problem,
+                    expect_str("model_package_arn", model_package_arn, optional=False),
+                    _typed_problem(
+                        "compute",
+                        compute,
+                        ComponentCompute,
+                        "ComponentCompute(min_memory_required_in_mb=1024)",
+                        optional=False,
+                    ),
+                    _number_problem(
+                        "copies", copies, _MIN_COPIES, "copies", whole=True, optional=False
+                    ),
+                    _store_problem("model_store", model_store, optional=True),
+                    _registry_type_problem(registry),
+                    _timeout_problem("model_data_download_timeout", model_data_download_timeout),
+                    _timeout_problem(
+                        "container_startup_health_check_timeout",
+                        container_startup_health_check_timeout,
+                    ),
+                ]
+            ),
+            subject,
+        )
+        served = _Served(
+            "",
+            construct_id,
+            model_package_arn,
+            self.instance_type,
+            None,
+            1,
+            model_store,
+            registry,
+        )
+        raise_for(_as_arguments(list(version_arn_problems(self, served))), subject)
+        check_new_child("EndpointComponent", self, construct_id)
+        component = EndpointComponent(
+            self,
+            construct_id,
+            model_package_arn=model_package_arn,
+            compute=compute,
+            copies=copies,
+            model_store=model_store or self.artifact_store,
+            model_data_download_timeout=model_data_download_timeout,
+            container_startup_health_check_timeout=container_startup_health_check_timeout,
+        )
+        self.components[construct_id] = component
+        return component
+
+    def _scaling_role_of(self) -> iam.IRole:
+        """Application Auto Scaling's service-linked role for SageMaker (imported once).
+
+        As ``ModelEndpoint``'s: it acts through that role whatever a target names.
+        """
+        if self._scaling_role is None:
+            self._scaling_role = iam.Role.from_role_arn(
+                self,
+                "ScalingRole",
+                stack_of(self).format_arn(
+                    service="iam", region="", resource="role", resource_name=AUTO_SCALING_ROLE_NAME
+                ),
+                mutable=False,
+            )
+        return self._scaling_role
+
+
+class EndpointComponent(Construct):
+    """One registered version served by a ``ComponentEndpoint`` (``add_component`` makes it).
+
+    Holds the version's Model (``Model``), its ``ModelData`` check and the inference
+    component (``Resource``); ``add_copy_scaling`` scales its copies.
+
+    Example::
+
+        component = endpoint.add_component("Support", model_package_arn=arn,
+                                           compute=ComponentCompute(min_memory_required_in_mb=1024))
+        component.add_copy_scaling(max_copies=4, target_invocations_per_copy=10)
+    """
+
+    def __init__(
+        self,
+        endpoint: ComponentEndpoint,
+        construct_id: str,
+        *,
+        model_package_arn: str,
+        compute: ComponentCompute,
+        copies: int,
+        model_store: ArtifactStore,
+        model_data_download_timeout: Duration | None,
+        container_startup_health_check_timeout: Duration | None,
+    ) -> None:
+        super().__init__(endpoint, construct_id)
+        self.endpoint = endpoint
+        self.model_package_arn = model_package_arn
+        self.copies = copies
+        if model_store is not endpoint.artifact_store:
+            model_store._used_by(endpoint, models_only=True)
+        stack = stack_of(self)
+        self.component_name: str = Names.unique_resource_name(
+            self, max_length=MAX_NAME, separator="-"
+        )
+        """The inference component's name (``InferenceComponentName``)."""
+        # One check per component: a new version of one component re-checks (and keeps
+        # readable until the next) that component's versions only, as a variant's would.
+        model_data = ModelDataReader.of(endpoint).model_data(
+            self,
+            [
+                (
+                    model_package_arn,
+                    model_store,
+                    APPROVED if endpoint.require_approval else NO_REQUIREMENT,
+                )
+            ],
+        )
+        statements = [
+            *model_data_statements(model_data, [model_store], sid_suffix=construct_id),
+            log_group_statement(
+                stack,
+                f"/aws/sagemaker/InferenceComponents/{self.component_name}",
+                f"EndpointWritesLogs{construct_id}",
+            ),
+        ]
+        endpoint.role_policy.add_statements(*statements)
+        acknowledge_wildcards(
+            endpoint.role_policy, statements, f"execution role of endpoint {endpoint.node.path}"
+        )
+        self.cfn_model = version_model(
+            self,
+            "Model",
+            endpoint.role,
+            model_package_arn,
+            endpoint._network,
+            False,
+            [endpoint.role_policy, self.node.find_child(MODEL_DATA_ID)],
+        )
+        startup = {
+            "model_data_download_timeout_in_seconds": model_data_download_timeout,
+            "container_startup_health_check_timeout_in_seconds": (
+                container_startup_health_check_timeout
+            ),
+        }
+        self.cfn_inference_component = sagemaker.CfnInferenceComponent(
+            self,
+            "Resource",
+            # Its Ref: created once the endpoint is in service.
+            endpoint_name=endpoint.endpoint_name,
+            inference_component_name=self.component_name,
+            variant_name=VARIANT_NAME,
+            specification=sagemaker.CfnInferenceComponent.InferenceComponentSpecificationProperty(
+                model_name=self.cfn_model.attr_model_name,
+                compute_resource_requirements=compute._render(),
+                startup_parameters=None
+                if all(value is None for value in startup.values())
+                else sagemaker.CfnInferenceComponent.InferenceComponentStartupParametersProperty(
+                    **{
+                        member: None if value is None else _seconds(value)
+                        for member, value in startup.items()
+                    }
+                ),
+            ),
+            runtime_config=sagemaker.CfnInferenceComponent.InferenceComponentRuntimeConfigProperty(
+                copy_count=copies
+            ),
+        )
+        self.scalable_target: appscaling.ScalableTarget | None = None
+        """The copies' scalable target, once ``add_copy_scaling`` was called."""
+
+    @check_keywords
+    def add_copy_scaling(
+        self,
+        *,
+        max_copies: int,
+        target_invocations_per_copy: float,
+        min_copies: int = 1,
+        scale_in_cooldown: Duration | None = None,
+        scale_out_cooldown: Duration | None = None,
+    ) -> appscaling.ScalableTarget:
+        """Scale the component's copies with its invocations (Application Auto Scaling).
+
+        Registers ``inference-component/<name>`` (dimension
+        ``sagemaker:inference-component:DesiredCopyCount``, through Application Auto
+        Scaling's service-linked role for SageMaker) as a scalable target of
+        ``min_copies``-``max_copies`` copies, with a target tracking policy on
+        ``SageMakerInferenceComponentInvocationsPerCopy``. With ``min_copies=0``, a request
+        finding no copy fails and SageMaker counts it in ``NoCapacityInvocationFailures``: a
+        step scaling policy (``ScaleOutFromZero``) adds a copy when its alarm
+        (``NoCapacity``: the maximum in a minute at least 1) goes off, as SageMaker's guide
+        "Scale an endpoint to zero instances" does. Give the endpoint
+        ``ManagedInstanceScaling(min_instance_count=0, …)`` to stop the instances too.
+
+        Example::
+
+            component.add_copy_scaling(min_copies=0, max_copies=4, target_invocations_per_copy=10)
+
+        :param max_copies: at most this many copies, at least 1, ``min_copies`` and the
+            component's ``copies``.
+        :param target_invocations_per_copy: the invocations per copy per minute the policy
+            keeps the component at, more than 0.
+        :param min_copies: at least this many copies, 0 or more, at most ``copies``.
+            Default: 1.
+        :param scale_in_cooldown: whole seconds after a scale-in before another.
+            Default: Application Auto Scaling's.
+        :param scale_out_cooldown: whole seconds after a scale-out before another (the step
+            policy's too). Default: Application Auto Scaling's (1 minute for the step policy).
+        :returns: the scalable target (``scalable_target``).
+        """
+
+        def subject() -> str:
+            return f"EndpointComponent {self.node.path}.add_copy_scaling"
+
+        problems: list[Problem | None] = [
+            _whole_number_problem("min_copies", min_copies, _MIN_COPIES, "copies"),
+            _whole_number_problem("max_copies", max_copies, 1, "copies"),
+            _positive_problem(
+                "target_invocations_per_copy",
+                target_invocations_per_copy,
+                "invocations per copy per minute",
+            ),
+            _cooldown_problem("scale_in_cooldown", scale_in_cooldown),
+            _cooldown_problem("scale_out_cooldown", scale_out_cooldown),
+        ]
+        if self.scalable_target is not None:
+            problems.append(
+                ArgumentProblem(
+                    None,
+                    "max_copies",
+                    "the component has a scalable target already: Application Auto Scaling "
+                    "takes one per component",
+                    "add policies to component.scalable_target",
+                )
+            )
+        raise_for(problems, subject)
+        raise_for(_copy_range_problems(min_copies, max_copies, self.copies), subject)
+        from aws_cdk import aws_applicationautoscaling as appscaling
+        from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+
+        target = appscaling.ScalableTarget(
+            self,
+            "Scaling",
+            service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
+            resource_id=f"inference-component/{self.component_name}",
+            scalable_dimension=COPY_COUNT_DIMENSION,
+            min_capacity=min_copies,
+            max_capacity=max_copies,
+            role=self.endpoint._scaling_role_of(),
+        )
+        # Registered once the component exists (the resource id names it literally).
+        target.node.add_dependency(self.cfn_inference_component)
+        target.scale_to_track_metric(
+            "InvocationsPerCopy",
+            target_value=target_invocations_per_copy,
+            predefined_metric=appscaling.PredefinedMetric.SAGEMAKER_INFERENCE_COMPONENT_INVOCATIONS_PER_COPY,
+            scale_in_cooldown=scale_in_cooldown,
+            scale_out_cooldown=scale_out_cooldown,
+        )
+        if min_copies == 0:
+            action = appscaling.StepScalingAction(
+                self,
+                "ScaleOutFromZero",
+                scaling_target=target,
+                adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+                metric_aggregation_type=appscaling.MetricAggregationType.MAXIMUM,
+                cooldown=scale_out_cooldown or Duration.minutes(1),
+            )
+            action.add_adjustment(adjustment=1, lower_bound=0)
+            alarm = cloudwatch.Metric(
+                namespace=METRICS_NAMESPACE,
+                metric_name=NO_CAPACITY_METRIC,
+                dimensions_map={"InferenceComponentName": self.component_name},
+                statistic="Maximum",
+                period=Duration.minutes(1),
+            ).create_alarm(
+                self,
+                "NoCapacity",
+                threshold=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                evaluation_periods=1,
+                datapoints_to_alarm=1,
+                treat_missing_data=cloudwatch.TreatMissingData.MISSING,
+                alarm_description="Requests found no copy of the inference component: "
+                "scale out from 0",
+            )
+            alarm.add_alarm_action(cloudwatch_actions.ApplicationScalingAction(action))
+        self.scalable_target = target
+        return target
+
+
+def _scaling_count_problems(
+    initial: int, scaling: ManagedInstanceScaling | None
+) -> list[Problem | None]:
+    """``min_instance_count`` ≤ ``initial_instance_count`` ≤ ``max_instance_count``."""
+    if scaling is None or any(
+        is_unresolved(value)
+        for value in (initial, scaling.min_instance_count, scaling.max_instance_count)
+    ):
+        return []
+    if scaling.min_instance_count <= initial <= scaling.max_instance_count:
+        return []
+    return [
+        PropProblem(
+            None,
+            "managed_instance_scaling",
+            f"{scaling.min_instance_count}-{scaling.max_instance_count} instances, but "
+            f"initial_instance_count is {initial}: the endpoint would start outside the range",
+            "an initial_instance_count in the range",
+        )
+    ]
+
+
+def _copy_range_problems(least: int, most: int, copies: int) -> list[Problem | None]:
+    """``min_copies`` ≤ the component's ``copies`` ≤ ``max_copies``."""
+    if any(is_unresolved(value) for value in (least, most, copies)):
+        return []
+    if most < least:
+        return [ArgumentProblem(None, "max_copies", f"{most} is less than min_copies {least}")]
+    problems: list[Problem | None] = []
+    if copies < least:
+        problems.append(
+            ArgumentProblem(
+                None,
+                "min_copies",
+                f"{least} is more than the component's copies {copies}: it would be created "
+                "below the scaler's minimum",
+                f"add_component(…, copies={least}), or min_copies={copies}",
+            )
+        )
+    if copies > most:
+        problems.append(
+            ArgumentProblem(
+                None,
+                "max_copies",
+                f"{most} is less than the component's copies {copies}: it would be created "
+                "above the scaler's maximum",
+                f"max_copies={copies} or more",
+            )
+        )
+    return problems

@@ -1,0 +1,445 @@
+"""``ComponentEndpoint``: several versions served as inference components of one endpoint.
+
+One module-scoped stack, synthesized once: the guide's example run as written (two
+components of support-llm, one scaled from 0) and an endpoint on EBS-backed instances in
+a VPC. cfn-lint lints its template in the session's lint worker (``tests/cdk/lint.py``),
+read by the module's last test. Refusals are built in other stacks, never synthesized.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import Duration
+from aws_cdk import aws_ec2 as ec2
+
+from cdk_sagemaker_pipelines.cdk import (
+    ArtifactStore,
+    ComponentCompute,
+    ComponentEndpoint,
+    EndpointComponent,
+    ManagedInstanceScaling,
+    ModelRegistry,
+)
+from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
+from cdk_sagemaker_pipelines.definition._service_model import shape
+from tests.cdk.conftest import new_stack
+from tests.cdk.helpers import ACCOUNT, REGION, logical_id, pack_findings, template_json
+from tests.cdk.lint import BackgroundLint, LintService, lint_in_background
+from tests.cdk.test_app_cfn_lint import FALSE_POSITIVES, _describe, _key
+from tests.cdk.test_endpoint_large_models import GUIDE
+from tests.test_docs import code_blocks
+
+SUBNETS = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
+
+
+def version(number: int, group: str = "support-llm") -> str:
+    return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/{group}/{number}"
+
+
+def _guide_function() -> Any:
+    (block,) = [b for b in code_blocks(GUIDE.read_text(), "python") if "def add_support_llms(" in b]
+    namespace: dict[str, Any] = {}
+    exec(compile(block, f"{GUIDE.name}:add_support_llms", "exec"), namespace)
+    return namespace["add_support_llms"]
+
+
+class Built:
+    def __init__(self) -> None:
+        self.stack = new_stack()
+        stack = self.stack
+        self.store = ArtifactStore(stack, "Artifacts")
+        registry = ModelRegistry(
+            stack, "Registry", model_package_group_name="support-llm", artifact_store=self.store
+        )
+        self.llms: ComponentEndpoint = _guide_function()(
+            stack, self.store, registry, version(3), version(4)
+        )
+        self.vpc = ec2.Vpc.from_vpc_attributes(
+            stack,
+            "Vpc",
+            vpc_id="vpc-0a1b2c3d4e5f60718",
+            availability_zones=[f"{REGION}a", f"{REGION}b"],
+            private_subnet_ids=SUBNETS,
+            private_subnet_route_table_ids=["rtb-0a1b2c3d4e5f60711", "rtb-0a1b2c3d4e5f60722"],
+        )
+        self.cpu = ComponentEndpoint(
+            stack,
+            "Cpu",
+            artifact_store=self.store,
+            instance_type="ml.m5.xlarge",
+            initial_instance_count=2,
+            routing_strategy="RANDOM",
+            vpc=self.vpc,
+            require_approval=False,
+        )
+        self.small = self.cpu.add_component(
+            "Small",
+            model_package_arn=version(1, "churn"),
+            copies=2,
+            compute=ComponentCompute(
+                min_memory_required_in_mb=1024, number_of_cpu_cores_required=1
+            ),
+            container_startup_health_check_timeout=Duration.minutes(5),
+        )
+        self.template = template_json(cdk.assertions.Template.from_stack(stack))
+        self.resources: dict[str, Any] = self.template["Resources"]
+
+    def of(self, construct: Any) -> dict[str, Any]:
+        found: dict[str, Any] = self.resources[logical_id(construct)]
+        return found
+
+    def statements(self, endpoint: ComponentEndpoint) -> dict[str, Any]:
+        document = self.of(endpoint.role_policy)["Properties"]["PolicyDocument"]
+        return {each["Sid"]: each for each in document["Statement"]}
+
+
+@pytest.fixture(scope="session")  # the lint test, last in the session, reads it too
+def built() -> Built:
+    return Built()
+
+
+@pytest.fixture(scope="session")
+def lint(
+    built: Built, tmp_path_factory: pytest.TempPathFactory, lint_service: LintService
+) -> Iterator[tuple[dict[str, Any], BackgroundLint]]:
+    """cfn-lint of the built template (``tests/cdk/lint.py``, ``MODULE_LINT``)."""
+    yield from lint_in_background(
+        "component-endpoint",
+        built.template,
+        tmp_path_factory.mktemp("component-endpoint-lint"),
+        lint_service,
+    )
+
+
+def _component(built: Built, endpoint: ComponentEndpoint, name: str) -> EndpointComponent:
+    return endpoint.components[name]
+
+
+# -- What the guide's endpoint renders ---------------------------------------------------
+
+
+def test_the_config_names_no_model_and_runs_as_the_role(built: Built) -> None:
+    config = built.of(built.llms.cfn_endpoint_config)["Properties"]
+    assert config == {
+        "ExecutionRoleArn": {"Fn::GetAtt": [logical_id(built.llms.role), "Arn"]},
+        "ProductionVariants": [
+            {
+                "VariantName": "AllTraffic",
+                "InstanceType": "ml.g5.12xlarge",
+                "InitialInstanceCount": 1,
+                "ManagedInstanceScaling": {
+                    "Status": "ENABLED",
+                    "MinInstanceCount": 0,
+                    "MaxInstanceCount": 2,
+                },
+            }
+        ],
+    }  # ml.g5: NVMe storage, no key (CreateEndpointConfig refuses one)
+
+
+def test_an_ebs_instance_type_is_encrypted_with_the_stores_key(built: Built) -> None:
+    config = built.of(built.cpu.cfn_endpoint_config)["Properties"]
+    assert config["KmsKeyId"] == {"Fn::GetAtt": [logical_id(built.store.key), "Arn"]}
+    assert config["ProductionVariants"][0]["RoutingConfig"] == {"RoutingStrategy": "RANDOM"}
+    assert config["ProductionVariants"][0]["InitialInstanceCount"] == 2
+    group = {"Fn::GetAtt": [logical_id(built.cpu.security_groups[0]), "GroupId"]}
+    assert config["VpcConfig"] == {"Subnets": SUBNETS, "SecurityGroupIds": [group]}
+    model = built.of(built.small.cfn_model)["Properties"]
+    assert model["VpcConfig"] == config["VpcConfig"]
+
+
+def test_each_component_serves_its_version_after_the_endpoint(built: Built) -> None:
+    billing = _component(built, built.llms, "Billing")
+    component = built.of(billing.cfn_inference_component)
+    assert component["Properties"] == {
+        "EndpointName": {"Fn::GetAtt": [logical_id(built.llms.cfn_endpoint), "EndpointName"]},
+        "InferenceComponentName": billing.component_name,
+        "VariantName": "AllTraffic",
+        "Specification": {
+            "ModelName": {"Fn::GetAtt": [logical_id(billing.cfn_model), "ModelName"]},
+            "ComputeResourceRequirements": {
+                "MinMemoryRequiredInMb": 24576,
+                "NumberOfAcceleratorDevicesRequired": 1,
+            },
+            "StartupParameters": {"ModelDataDownloadTimeoutInSeconds": 1200},
+        },
+        "RuntimeConfig": {"CopyCount": 1},
+    }
+    model = built.of(billing.cfn_model)
+    assert model["Properties"] == {
+        "ExecutionRoleArn": {"Fn::GetAtt": [logical_id(built.llms.role), "Arn"]},
+        "PrimaryContainer": {"ModelPackageName": version(3)},
+    }
+    # The model waits for its version's check (and the policy): nothing is served before.
+    assert model["DependsOn"] == sorted(
+        [logical_id(built.llms.role_policy), logical_id(billing.node.find_child("ModelData"))]
+    )
+    returns = built.of(_component(built, built.llms, "Returns").cfn_inference_component)
+    assert "StartupParameters" not in returns["Properties"]["Specification"]
+    small = built.of(built.small.cfn_inference_component)["Properties"]
+    assert small["RuntimeConfig"] == {"CopyCount": 2}
+    assert small["Specification"]["StartupParameters"] == {
+        "ContainerStartupHealthCheckTimeoutInSeconds": 300
+    }
+    assert small["Specification"]["ComputeResourceRequirements"] == {
+        "MinMemoryRequiredInMb": 1024,
+        "NumberOfCpuCoresRequired": 1,
+    }
+
+
+def test_one_model_data_check_per_component_requiring_approval(built: Built) -> None:
+    def versions(component: EndpointComponent) -> Any:
+        check = built.of(component.node.find_child("ModelData"))
+        return [each["Require"] for each in check["Properties"]["Versions"]], check["Properties"][
+            "Versions"
+        ][0]["ModelPackageArn"]
+
+    assert versions(_component(built, built.llms, "Billing")) == (["Approved"], version(3))
+    assert versions(_component(built, built.llms, "Returns")) == (["Approved"], version(4))
+    assert versions(built.small) == (["None"], version(1, "churn"))  # require_approval=False
+
+
+def test_the_role_reads_each_components_model_data_and_writes_its_logs(built: Built) -> None:
+    found = built.statements(built.llms)
+    billing = _component(built, built.llms, "Billing")
+    assert found["EndpointReadsModelArtifactsBilling"]["Resource"] == {
+        "Fn::Split": [
+            "$$",
+            {"Fn::GetAtt": [logical_id(billing.node.find_child("ModelData")), "ObjectArns"]},
+        ]
+    }
+    assert found["EndpointDecryptsModelArtifactsReturns"]["Resource"] == {
+        "Fn::GetAtt": [logical_id(built.store.key), "Arn"]
+    }
+    log_group = (
+        f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/InferenceComponents/"
+        f"{billing.component_name}"
+    )
+    assert found["EndpointWritesLogsBilling"]["Resource"] == [
+        log_group,
+        f"{log_group}:log-stream:*",
+    ]
+    assert sorted(found) == sorted(
+        [
+            "EndpointWritesLogs",
+            "EndpointPublishesMetrics",
+            *(
+                f"{sid}{name}"
+                for name in ("Billing", "Returns")
+                for sid in (
+                    "EndpointReadsModelArtifacts",
+                    "EndpointListsModelArtifacts",
+                    "EndpointDecryptsModelArtifacts",
+                    "EndpointWritesLogs",
+                )
+            ),
+        ]
+    )
+    # With a VPC: the network interfaces of its subnets and group.
+    assert "ManageEndpointNetworkInterfaces" in built.statements(built.cpu)
+
+
+def test_copy_scaling_tracks_invocations_per_copy_and_scales_out_from_zero(built: Built) -> None:
+    returns = _component(built, built.llms, "Returns")
+    assert returns.scalable_target is not None
+    target = built.of(returns.scalable_target)
+    assert target["Properties"]["ResourceId"] == f"inference-component/{returns.component_name}"
+    assert (
+        target["Properties"]["ScalableDimension"]
+        == "sagemaker:inference-component:DesiredCopyCount"
+    )
+    assert (target["Properties"]["MinCapacity"], target["Properties"]["MaxCapacity"]) == (0, 2)
+    assert target["DependsOn"] == [logical_id(returns.cfn_inference_component)]
+    by_type = {
+        each["Properties"]["PolicyType"]: each["Properties"]
+        for each in built.resources.values()
+        if each["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy"
+        and each["Properties"]["ScalingTargetId"] == {"Ref": logical_id(returns.scalable_target)}
+    }
+    tracking = by_type["TargetTrackingScaling"]["TargetTrackingScalingPolicyConfiguration"]
+    assert tracking == {
+        "PredefinedMetricSpecification": {
+            "PredefinedMetricType": "SageMakerInferenceComponentInvocationsPerCopy"
+        },
+        "TargetValue": 20,
+    }
+    assert by_type["StepScaling"]["StepScalingPolicyConfiguration"]["StepAdjustments"] == [
+        {"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}
+    ]
+    alarm = built.of(returns.node.find_child("NoCapacity"))["Properties"]
+    assert (alarm["MetricName"], alarm["Namespace"], alarm["Dimensions"]) == (
+        "NoCapacityInvocationFailures",
+        "AWS/SageMaker",
+        [{"Name": "InferenceComponentName", "Value": returns.component_name}],
+    )
+    # min_copies=1 (Billing): no step policy, no alarm.
+    billing = _component(built, built.llms, "Billing")
+    assert billing.node.try_find_child("NoCapacity") is None
+
+
+def test_cdk_nag_finds_nothing_of_the_component_endpoints(built: Built) -> None:
+    findings = pack_findings(built.stack)
+    assert [f for f in findings if "Test/SupportLlms" in f or "Test/Cpu" in f] == []
+
+
+# -- Refusals ------------------------------------------------------------------------------
+
+
+def _bound(name: str) -> Any:
+    return shape(name)["min"]
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (
+            lambda: ComponentCompute(min_memory_required_in_mb=_bound("MemoryInMb") - 1),
+            "min_memory_required_in_mb",
+        ),
+        (
+            lambda: ComponentCompute(
+                min_memory_required_in_mb=1024, number_of_cpu_cores_required=0.1
+            ),
+            "number_of_cpu_cores_required",
+        ),
+        (
+            lambda: ComponentCompute(
+                min_memory_required_in_mb=1024, number_of_accelerator_devices_required=0
+            ),
+            "number_of_accelerator_devices_required",
+        ),
+        (lambda: ComponentCompute(min_memory_required_in_mb=1024.5), "whole number of MB"),  # type: ignore[arg-type]
+        (lambda: ManagedInstanceScaling(max_instance_count=0), "max_instance_count"),
+        (
+            lambda: ManagedInstanceScaling(max_instance_count=2, min_instance_count=-1),
+            "min_instance_count",
+        ),
+        (
+            lambda: ManagedInstanceScaling(max_instance_count=1, min_instance_count=2),
+            "is less than min_instance_count",
+        ),
+    ],
+)
+def test_fails_values_out_of_botocores_bounds(make: Any, match: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match=match):
+        make()
+
+
+@pytest.fixture(scope="module")
+def refusing() -> Any:
+    stack = new_stack()
+    return stack, ArtifactStore(stack, "Artifacts")
+
+
+def test_fails_endpoint_props(refusing: Any) -> None:
+    stack, store = refusing
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"(?s)ComponentEndpoint Test/Bad.*'routing_strategy'.*did you mean 'RANDOM'",
+    ):
+        ComponentEndpoint(
+            stack,
+            "Bad",
+            artifact_store=store,
+            instance_type="ml.g5.xlarge",
+            routing_strategy="RANDOMLY",
+        )
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"'managed_instance_scaling': 2-3 instances, but initial_instance_count is 1",
+    ):
+        ComponentEndpoint(
+            stack,
+            "Bad",
+            artifact_store=store,
+            instance_type="ml.g5.xlarge",
+            managed_instance_scaling=ManagedInstanceScaling(
+                min_instance_count=2, max_instance_count=3
+            ),
+        )
+    with pytest.raises(PipelineDefinitionError, match=r"'instance_type'"):
+        ComponentEndpoint(stack, "Bad", artifact_store=store, instance_type="m5.large")
+
+
+def test_fails_component_arguments(refusing: Any) -> None:
+    stack, store = refusing
+    endpoint = ComponentEndpoint(stack, "Ok", artifact_store=store, instance_type="ml.g5.xlarge")
+    compute = ComponentCompute(min_memory_required_in_mb=1024)
+    subject = r"ComponentEndpoint Test/Ok\.add_component"
+    with pytest.raises(
+        PipelineDefinitionError,
+        match="(?s)" + subject + r".*argument 'copies': expected at least 0",
+    ):
+        endpoint.add_component("A", model_package_arn=version(1), compute=compute, copies=-1)
+    with pytest.raises(PipelineDefinitionError, match=r"argument 'construct_id'"):
+        endpoint.add_component("a-b", model_package_arn=version(1), compute=compute)
+    with pytest.raises(
+        PipelineDefinitionError, match=r"argument 'model_package_arn': .*region eu-west-1"
+    ):
+        endpoint.add_component(
+            "A", model_package_arn=version(1).replace(REGION, "eu-west-1"), compute=compute
+        )
+    with pytest.raises(PipelineDefinitionError, match=r"argument 'model_data_download_timeout'"):
+        endpoint.add_component(
+            "A",
+            model_package_arn=version(1),
+            compute=compute,
+            model_data_download_timeout=Duration.hours(2),
+        )
+    with pytest.raises(
+        PipelineDefinitionError, match=r"argument 'compute': expected a ComponentCompute"
+    ):
+        endpoint.add_component(
+            "A",
+            model_package_arn=version(1),
+            compute={"min_memory_required_in_mb": 1024},  # type: ignore[arg-type]
+        )
+    assert endpoint.components == {}  # nothing half built
+    component = endpoint.add_component("A", model_package_arn=version(1), compute=compute, copies=2)
+    scaling = r"EndpointComponent Test/Ok/A\.add_copy_scaling"
+    with pytest.raises(
+        PipelineDefinitionError,
+        match="(?s)"
+        + scaling
+        + r".*argument 'min_copies': 3 is more than the component's copies 2",
+    ):
+        component.add_copy_scaling(min_copies=3, max_copies=4, target_invocations_per_copy=10)
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"argument 'max_copies': 1 is less than the component's copies 2",
+    ):
+        component.add_copy_scaling(max_copies=1, target_invocations_per_copy=10)
+    with pytest.raises(PipelineDefinitionError, match=r"argument 'target_invocations_per_copy'"):
+        component.add_copy_scaling(max_copies=4, target_invocations_per_copy=0)
+    component.add_copy_scaling(max_copies=4, target_invocations_per_copy=10)
+    with pytest.raises(PipelineDefinitionError, match=r"has a scalable target already"):
+        component.add_copy_scaling(max_copies=4, target_invocations_per_copy=10)
+
+
+def test_fails_synth_of_an_endpoint_without_components() -> None:
+    stack = new_stack()
+    ComponentEndpoint(
+        stack,
+        "Empty",
+        artifact_store=ArtifactStore(stack, "Artifacts"),
+        instance_type="ml.g5.xlarge",
+    )
+    with pytest.raises(
+        Exception, match=r"ComponentEndpoint Test/Empty: no inference component was added"
+    ):
+        cdk.assertions.Template.from_stack(stack)
+
+
+def test_cfn_lint_finds_nothing_in_the_component_endpoints(
+    lint: tuple[dict[str, Any], BackgroundLint],
+) -> None:
+    template, worker = lint
+    matches = worker.results()["component-endpoint"]
+    problems = [
+        _describe(match) for match in matches if _key(template, match) not in FALSE_POSITIVES
+    ]
+    assert problems == []

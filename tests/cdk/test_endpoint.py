@@ -406,7 +406,8 @@ def _requirements(template: Template, endpoint: ModelEndpoint) -> list[tuple[Any
 
 def test_require_approval_false_serves_any_version() -> None:
     # A dev environment serving what its pipeline just registered: nothing is required,
-    # and the reader needs no stack status (it lets rollbacks through).
+    # but the reader still reads its stack's status: a rollback to a version deleted since
+    # completes only if the reader can tell it is one.
     stack = new_stack()
     store = ArtifactStore(stack, "Artifacts")
     endpoint = ModelEndpoint(
@@ -420,7 +421,7 @@ def test_require_approval_false_serves_any_version() -> None:
     assert endpoint.require_approval is False
     template = Template.from_stack(stack)
     assert _requirements(template, endpoint) == [(VERSION_3, "None"), (VERSION_4, "None")]
-    assert "DescribeOwnStack" not in statements(template, ModelDataReader.of(endpoint).policy)
+    assert "DescribeOwnStack" in statements(template, ModelDataReader.of(endpoint).policy)
 
 
 def test_the_reader_describes_its_stack_once_for_every_endpoint_requiring_approval() -> None:

@@ -109,3 +109,21 @@ def test_an_approval_change_records_when_who_and_why(
     assert rejected.description["LastModifiedBy"] == {"UserProfileName": "bob"}
     assert render_package_text(rejected).splitlines()[1].endswith(" UTC by bob")
     assert " Rejected " in render_package_text(rejected).splitlines()[1]
+
+
+def test_an_approver_must_be_named_and_texts_are_shown_escaped(tmp_path: Path) -> None:
+    from cdk_sagemaker_pipelines.local.registry import render_package_text
+
+    registry = ModelRegistry(tmp_path / "root")
+    register(registry, tmp_path)
+    # `--by "$APPROVER"` with the variable unset: refused, not recorded as the OS user.
+    for by in ("", "  ", "alice\nApproval: Approved by bob", "\x1b[2Jmallory"):
+        with pytest.raises(LocalRunError, match="must name who changes the status"):
+            registry.approve("g", 1, by=by)
+    assert "LastModifiedBy" not in registry.get("g", 1).description
+    # A description's control characters can't forge a line of the summary.
+    approved = registry.approve("g", 1, description="ok\n  Approval:  forged\x1b[0m", by="alice")
+    shown = render_package_text(approved)
+    assert "\x1b" not in shown
+    assert "forged" in shown
+    assert sum("Approval:" in line for line in shown.splitlines()) == 1

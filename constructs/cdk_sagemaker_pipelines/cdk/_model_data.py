@@ -97,8 +97,8 @@ class ModelDataReader(Construct):
     ``ModelEndpoint`` uses it: ``ModelDataReader.of(stack).model_data(endpoint, versions)``
     adds the endpoint's custom resource and returns the role's ``Resource`` (a token of a
     list). The function's role may describe the versions of the served versions' groups
-    (``DescribeModelPackage``, nothing else), write its own log group and, once a version
-    requires approval, describe its stack (to let a rollback through). The log group
+    (``DescribeModelPackage``, nothing else), write its own log group and describe its
+    stack (to let a rollback through). The log group
     records which model data each deployment let the endpoints read: it follows the removal
     policy of the stores holding the served versions (the one that keeps the most;
     retained for an adopted store), deleted with the stack only if they all are.
@@ -223,9 +223,10 @@ class ModelDataReader(Construct):
         )
         # Described once the function may: its policy first.
         resource.node.add_dependency(self.policy)
-        if not self._describes_stack and any(r != NO_REQUIREMENT for _, _, r in unique):
-            # A version that fails its check on an update is let through when the stack is
-            # rolling back (putting back what it served): the function reads the status.
+        if not self._describes_stack:
+            # A rollback is let through when a version put back fails its check, or can't be
+            # described any more (deleted since): the function reads the stack's status, with
+            # require_approval=False too, else such a rollback fails (UPDATE_ROLLBACK_FAILED).
             self._describes_stack = True
             self.policy.add_statements(
                 iam.PolicyStatement(

@@ -262,6 +262,12 @@ class ModelRegistry:
             raise LocalRunError(
                 f"approval status {status!r} must be one of {', '.join(APPROVAL_STATUSES)}"
             )
+        if by is not None and (not by.strip() or not by.isprintable()):
+            # An audit record: `--by "$APPROVER"` with the variable unset must not fall back
+            # to the OS user (a CI runner's), and a control character would forge a line.
+            raise LocalRunError(
+                f"--by {by!r} must name who changes the status: printable text, not empty"
+            )
         package = self.get(group, version)
         record = dict(package.description)
         record["ModelApprovalStatus"] = status
@@ -432,10 +438,12 @@ def _approval_text(record: Mapping[str, Any]) -> str | None:
     description = record.get("ApprovalDescription")
     if not by:
         # Registered, never changed (or changed before changes recorded who).
-        return str(description) if description else None
+        return _printable(description) if description else None
     when = str(record.get("LastModifiedTime", ""))[:19].replace("T", " ")
     line = f"{record['ModelApprovalStatus']} {when} UTC by {_printable(by)}"
-    return line + (f": {description}" if description else "")
+    # The description is free text (ApprovalDescription's pattern is ".*"): a newline or a
+    # terminal escape in it would forge lines of the summary.
+    return line + (f": {_printable(description)}" if description else "")
 
 
 # Clarify's analysis.json sections of bias metrics, as the summary names them.

@@ -54,14 +54,22 @@ def replacement_problems(resources: dict[str, Any], expected: dict[str, Any]) ->
     return problems
 
 
+# What each policy may be for a retained resource: RetainExceptOnCreate deletes it only when
+# the deploy creating it fails (it holds nothing yet), and keeps it otherwise.
+RETAINED_POLICIES = {
+    "DeletionPolicy": ("Retain", "RetainExceptOnCreate"),
+    "UpdateReplacePolicy": ("Retain",),
+}
+
+
 def retention_problems(resources: dict[str, Any], expected: dict[str, Any]) -> list[str]:
     """Inventoried resources that CloudFormation would delete with the stack or on replacement."""
     return [
         f"{logical_id}: {policy} is {resources[logical_id].get(policy)!r}, not 'Retain'"
         for logical_id in expected
         if logical_id in resources
-        for policy in ("DeletionPolicy", "UpdateReplacePolicy")
-        if resources[logical_id].get(policy) != "Retain"
+        for policy, retained in RETAINED_POLICIES.items()
+        if resources[logical_id].get(policy) not in retained
     ]
 
 

@@ -498,8 +498,8 @@ def test_the_readers_logs_are_kept_as_long_as_the_stores_it_reads() -> None:
         retention[name] = (logs["DeletionPolicy"], logs["UpdateReplacePolicy"])
     assert retention == {
         "Destroyed": ("Delete", "Delete"),
-        "Kept": ("Retain", "Retain"),
-        "KeptThenDestroyed": ("Retain", "Retain"),
+        "Kept": ("RetainExceptOnCreate", "Retain"),
+        "KeptThenDestroyed": ("RetainExceptOnCreate", "Retain"),
     }
 
 

@@ -49,7 +49,7 @@ from ..definition._model_data_locations import ATTRIBUTE, DELIMITER, RESOURCE_TY
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._roles import created_role_arn
 from ._tree import node_of, path_of, stack_of
-from .artifacts import MODELS_PREFIX, SEALED_PREFIX, ArtifactStore
+from .artifacts import MODELS_PREFIX, SEALED_PREFIX, ArtifactStore, records_removal_policy
 
 FUNCTION_CODE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "_model_data_function")
 """The directory deployed as the reader's code (``index.handler``)."""
@@ -101,7 +101,8 @@ class ModelDataReader(Construct):
     stack (to let a rollback through). The log group
     records which model data each deployment let the endpoints read: it follows the removal
     policy of the stores holding the served versions (the one that keeps the most;
-    retained for an adopted store), deleted with the stack only if they all are.
+    retained for an adopted store), deleted with the stack only if they all are, and with a
+    failed deploy that creates it (``records_removal_policy``).
 
     Example::
 
@@ -247,7 +248,7 @@ class ModelDataReader(Construct):
 
     def _keep_logs_with(self, store: ArtifactStore) -> None:
         """Keep the logs at least as long as ``store``: they record what of it was read."""
-        policy = store._removal_policy
+        policy = records_removal_policy(store._removal_policy)
         if _KEPT_LONGER.index(policy) > _KEPT_LONGER.index(self._logs_removal_policy):
             self._logs_removal_policy = policy
             self.logs.apply_removal_policy(policy)

@@ -37,6 +37,7 @@ from ..definition.permissions import S3Access
 from ._acknowledge import _acknowledge
 from ._roles import created_role_arn, role_arn
 from ._tree import path_of, placed, stack_account_region, stack_of
+from .artifacts import records_removal_policy
 
 if TYPE_CHECKING:
     from .artifacts import ArtifactStore
@@ -116,8 +117,9 @@ class SealFunction(Construct):
             encryption_key=store.key,
             retention=logs.RetentionDays.ONE_YEAR,
             # What was sealed, and when: an audit reads it beside the sealed copies, so it
-            # stays as long as the store keeps them (and the key that encrypts it).
-            removal_policy=store._removal_policy,
+            # stays as long as the store keeps them (and the key that encrypts it), but goes
+            # with a failed deploy that creates it (else its name would fail the retry).
+            removal_policy=records_removal_policy(store._removal_policy),
         )
         log_group_arn = stack.format_arn(
             service="logs",

@@ -104,6 +104,24 @@ class SealedRetention:
         return int(self.duration.to_days())
 
 
+def records_removal_policy(store_policy: RemovalPolicy) -> RemovalPolicy:
+    """The removal policy of a record of a store's artifacts (a log group), from the store's.
+
+    A retained store's records are kept when the stack is deleted or replaces them, but not
+    when the deploy that creates them fails: such a group, left behind under its fixed name,
+    would fail the retry ("already exists"). CloudFormation's ``RetainExceptOnCreate``.
+
+    Example::
+
+        records_removal_policy(RemovalPolicy.RETAIN)  # RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+    """
+    return (
+        RemovalPolicy.DESTROY
+        if store_policy == RemovalPolicy.DESTROY
+        else (RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)
+    )
+
+
 class ArtifactStore(Construct):
     """A KMS key with rotation and an artifacts bucket locked down for ML artifacts.
 

@@ -554,3 +554,33 @@ def test_sealed_retention_warns_that_a_deployed_bucket_would_be_replaced(locked:
     text = str(warnings[0].entry.data)
     assert "COMPLIANCE, 3650 days" in text
     assert "replaces the bucket with a new, empty one" in text
+
+
+def test_the_seal_function_lists_exactly_its_manifest_sources_and_reads_none() -> None:
+    data = ParameterString(name="InputData", default_value="s3://data-bucket/train/v1/")
+    seal = SealStep(name="Seal", manifests={"training-data": data})
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(parameters=[data], steps=[seal]),
+        pipeline_name=NAME,
+        artifact_store=ArtifactStore(stack, "Store"),
+        parameter_locations={"InputData": "s3://data-bucket/train/*"},
+    )
+    loaded = load_assembly(app.synth().directory, NAME)
+    function = role(loaded, "Test/Training/SealFunction/Role")
+    bucket = "arn:aws:s3:::data-bucket"
+    prefix = {"s3:prefix": "train/v2/"}
+    assert evaluate(function, "s3:ListBucketVersions", bucket, prefix).allowed
+    assert not evaluate(function, "s3:ListBucketVersions", bucket, {"s3:prefix": "raw/"}).allowed
+    # A manifest reads no object: nor listing without versions (ListObjectsV2).
+    assert not evaluate(function, "s3:GetObject", f"{bucket}/train/v2/a.csv", {}).allowed
+    assert not evaluate(function, "s3:ListBucket", bucket, prefix).allowed
+    # It writes the manifest under its pipeline's sealed prefix, once.
+    manifest = f"{BUCKET}/sealed/{NAME}/exec1/Seal/training-data.manifest.jsonl"
+    known = ("s3:if-none-match",)
+    assert evaluate(
+        function, "s3:PutObject", manifest, WRITE_ONCE, known, bucket_policy(loaded)
+    ).allowed

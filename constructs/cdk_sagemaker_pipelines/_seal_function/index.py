@@ -17,12 +17,18 @@ Under S3 Object Lock (``ArtifactStore(sealed_retention=…)``: ``SEALED_RETENTIO
 ``SEALED_RETENTION_DAYS`` set), each copy is uploaded with that retention mode and a
 retain-until date that many days after the invocation: S3 then refuses to overwrite or
 delete the sealed version until that date, whatever the bucket policy says.
+
+``Manifests`` (name → S3 URI) are listed, not copied: each is one JSON-lines object,
+``<Destination>/<name>.manifest.jsonl``, recording each object under the URI (key,
+version id, ETag, size, last modified; see ``write_manifest``), uploaded write-once too.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,6 +43,18 @@ SOURCE_METADATA = ("seal-source-etag", "seal-source-version", "seal-source-size"
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 LOCK_MODES = ("COMPLIANCE", "GOVERNANCE")
+MANIFEST_SUFFIX = ".manifest.jsonl"
+MANIFEST_FORMAT = "cdk-sagemaker-pipelines/manifest/1"
+# What a manifest records of its source, to tell a retry's manifest from another one.
+MANIFEST_METADATA = "manifest-source"
+# A manifest's part: ≥ 5 MiB (S3's least but for the last), held in memory one at a time.
+MANIFEST_PART_SIZE = 8 * 1024 * 1024
+# ListObjectVersions returns up to 1,000 entries a call, about 10,000 objects a second:
+# 5 million objects take about 8 of the function's 15 minutes. Past the cap the step fails
+# naming it, rather than timing out; MANIFEST_MAX_OBJECTS (environment) changes it.
+MAX_MANIFEST_OBJECTS = 5_000_000
+# Stop listing when less than this is left of the invocation: a clear failure, not a timeout.
+MANIFEST_MARGIN_MS = 30_000
 
 
 class SealError(Exception):
@@ -48,7 +66,8 @@ def handler(event: dict[str, Any], context: Any = None, s3: Any = None) -> dict[
 
     ``Destination`` must be ``s3://$SEALED_BUCKET/$SEALED_PREFIX<execution id>/<step>``.
     A single object keeps its file name; a prefix (no object at the URI) is copied with
-    its layout, and its sealed URI is the copied prefix.
+    its layout, and its sealed URI is the copied prefix. Each ``Manifests`` entry is
+    listed into ``<Destination>/<name>.manifest.jsonl``, its URI returned under its name.
     """
     if s3 is None:
         import boto3  # type: ignore[import-untyped]  # in the Lambda runtime; tests stub it
@@ -65,9 +84,16 @@ def handler(event: dict[str, Any], context: Any = None, s3: Any = None) -> dict[
     rest = destination[len(base) :].split("/") if destination.startswith(base) else []
     if len(rest) != 2 or not all(_SEGMENT.match(part) for part in rest):
         raise SealError(f"Destination {destination!r} is not {base}<execution id>/<step>")
-    artifacts = event.get("Artifacts")
-    if not isinstance(artifacts, dict) or not artifacts:
-        raise SealError("Artifacts: expected a non-empty object of name → S3 URI")
+    artifacts = event.get("Artifacts", {})
+    manifests = event.get("Manifests", {})
+    if (
+        not isinstance(artifacts, dict)
+        or not isinstance(manifests, dict)
+        or not (artifacts or manifests)
+    ):
+        raise SealError(
+            "Artifacts, Manifests: expected objects of name → S3 URI, at least one entry"
+        )
     target_prefix = f"{prefix}{rest[0]}/{rest[1]}"
     lock = object_lock(os.environ, _utcnow())
     sealed: dict[str, str] = {}
@@ -75,6 +101,13 @@ def handler(event: dict[str, Any], context: Any = None, s3: Any = None) -> dict[
         if not _NAME.match(str(name)):
             raise SealError(f"Artifacts: {name!r} is not a valid name")
         sealed[name] = _seal(s3, bucket, f"{target_prefix}/{name}", str(source), name, lock)
+    cap = int(os.environ.get("MANIFEST_MAX_OBJECTS") or MAX_MANIFEST_OBJECTS)
+    for name, source in manifests.items():
+        if not _NAME.match(str(name)) or name in sealed:
+            raise SealError(f"Manifests: {name!r} is not a valid name, or an artifact's")
+        key = f"{target_prefix}/{name}{MANIFEST_SUFFIX}"
+        write_manifest(s3, bucket, key, str(source), name, lock, cap, context)
+        sealed[name] = f"s3://{bucket}/{key}"
     return sealed
 
 
@@ -268,3 +301,200 @@ def _copy(
     except Exception:
         s3.abort_multipart_upload(Bucket=bucket, Key=target, UploadId=upload)
         raise
+
+
+# -- manifests ---------------------------------------------------------------------------
+
+
+def _listed(s3: Any, bucket: str, key: str, name: str) -> Iterator[dict[str, Any]]:
+    """The current version of each object under ``key`` (a folder), else of ``key`` itself.
+
+    ListObjectVersions, as it alone gives each version id with the key, ETag, size and
+    date (1,000 a call; ListObjectsV2 gives no version id, HeadObject one object a call).
+    Its entries come in key order, each key's versions newest first: the one marked
+    ``IsLatest`` is current; a key whose latest is a delete marker has none, and is left
+    out. An unversioned bucket lists each object once, version ``null``.
+    """
+    folder = key if key.endswith("/") else key + "/"
+    found = False
+    pages = s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=folder)
+    for page in pages:
+        for version in page.get("Versions", []):
+            if version.get("IsLatest"):
+                found = True
+                yield version
+    if found or key.endswith("/"):
+        return
+    # No folder: the URI may name one object. Its versions come first among the keys it
+    # begins (it is the shortest), newest first, so the first page holds its current one.
+    page = s3.list_object_versions(Bucket=bucket, Prefix=key, MaxKeys=1)
+    for version in page.get("Versions", []):
+        if version.get("Key") == key and version.get("IsLatest"):
+            yield version
+
+
+def manifest_line(version: dict[str, Any]) -> dict[str, Any]:
+    """One object of a manifest: key, version id (None unversioned), ETag, size, date.
+
+    Example::
+
+        manifest_line({"Key": "d/a.csv", "VersionId": "null", "ETag": '"e"', "Size": 3,
+                       "LastModified": datetime(2025, 1, 2, tzinfo=UTC)})
+        # {"key": "d/a.csv", "version_id": None, "etag": "e", "size": 3,
+        #  "last_modified": "2025-01-02T00:00:00Z"}
+    """
+    version_id = version.get("VersionId")
+    modified = version.get("LastModified")
+    return {
+        "key": version["Key"],
+        # "null": an unversioned object, or one written while versioning was suspended;
+        # either is replaced in place by the next write of its key.
+        "version_id": None if version_id in (None, "null") else version_id,
+        "etag": str(version.get("ETag", "")).strip('"'),
+        "size": int(version.get("Size", 0)),
+        "last_modified": (
+            modified.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if isinstance(modified, datetime)
+            else modified
+        ),
+    }
+
+
+def _remaining_ms(context: Any) -> float:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return float(remaining()) if callable(remaining) else float("inf")
+
+
+def write_manifest(
+    s3: Any,
+    bucket: str,
+    key: str,
+    source: str,
+    name: str,
+    lock: dict[str, Any],
+    cap: int,
+    context: Any = None,
+) -> None:
+    """List ``source`` into the JSON-lines object ``key``, written once (``If-None-Match``).
+
+    A header line (``manifest``, ``source``, ``format``, ``listed_at``), one line per
+    object in key order (``manifest_line``), and a last line counting ``objects`` and
+    ``bytes``: a manifest without it is not whole. Lines stream into a multipart upload,
+    one ``MANIFEST_PART_SIZE`` part in memory at a time (a single PutObject when the
+    manifest fits in one). More than ``cap`` objects, an empty source, or too little time
+    left fail the step, and no manifest is written. A retry that finds the key written as
+    a manifest of the same source succeeds without listing again (that manifest records
+    the listing the first attempt made).
+    """
+    source_bucket, source_key = _split(source, name)
+    metadata = {MANIFEST_METADATA: source}
+    try:
+        existing = s3.head_object(Bucket=bucket, Key=key)
+    except s3.exceptions.ClientError as error:
+        if _error_code(error) not in ("404", "NoSuchKey", "NotFound"):
+            raise
+    else:
+        _already_written(bucket, key, existing, metadata)
+        return
+    header = {
+        "manifest": name,
+        "source": source,
+        "format": MANIFEST_FORMAT,
+        "listed_at": _utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    extra: dict[str, Any] = {"Metadata": metadata, "ContentType": "application/jsonl", **lock}
+    # S3 asks for a checksum on an upload that sets a retention (see _copy).
+    checksum = {"ChecksumAlgorithm": "CRC32"} if lock else {}
+    buffer = bytearray(_json_line(header))
+    parts: list[dict[str, Any]] = []
+    upload: str | None = None
+    count = total = 0
+
+    def flush() -> None:
+        nonlocal upload
+        if upload is None:
+            upload = s3.create_multipart_upload(Bucket=bucket, Key=key, **extra, **checksum)[
+                "UploadId"
+            ]
+        number = len(parts) + 1
+        result = s3.upload_part(
+            Bucket=bucket,
+            Key=key,
+            UploadId=upload,
+            PartNumber=number,
+            Body=bytes(buffer),
+            **checksum,
+        )
+        part = {"PartNumber": number, "ETag": result["ETag"]}
+        if result.get("ChecksumCRC32"):
+            part["ChecksumCRC32"] = result["ChecksumCRC32"]
+        parts.append(part)
+        buffer.clear()
+
+    try:
+        for version in _listed(s3, source_bucket, source_key, name):
+            count += 1
+            if count > cap:
+                raise SealError(
+                    f"manifest '{name}': more than {cap:,} objects under {source}: list a "
+                    "narrower prefix, or raise MANIFEST_MAX_OBJECTS if the function's "
+                    "15 minutes allow it (about 10,000 objects a second)"
+                )
+            if count % 1000 == 0 and _remaining_ms(context) < MANIFEST_MARGIN_MS:
+                raise SealError(
+                    f"manifest '{name}': the invocation's time is nearly up after {count:,} "
+                    f"objects under {source}: list a narrower prefix"
+                )
+            line = manifest_line(version)
+            total += line["size"]
+            buffer += _json_line(line)
+            if len(buffer) >= MANIFEST_PART_SIZE:
+                flush()
+        if count == 0:
+            raise SealError(f"manifest '{name}': no object at {source} nor under it")
+        buffer += _json_line({"objects": count, "bytes": total})
+        if upload is None:
+            try:
+                s3.put_object(
+                    Bucket=bucket, Key=key, Body=bytes(buffer), IfNoneMatch="*", **extra, **checksum
+                )
+            except s3.exceptions.ClientError as error:
+                if _error_code(error) != "PreconditionFailed":
+                    raise
+                _already_written(bucket, key, s3.head_object(Bucket=bucket, Key=key), metadata)
+            return
+        flush()
+        try:
+            s3.complete_multipart_upload(
+                Bucket=bucket,
+                Key=key,
+                UploadId=upload,
+                MultipartUpload={"Parts": parts},
+                IfNoneMatch="*",
+            )
+        except s3.exceptions.ClientError as error:
+            if _error_code(error) != "PreconditionFailed":
+                raise
+            _already_written(bucket, key, s3.head_object(Bucket=bucket, Key=key), metadata)
+            s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload)
+    except Exception:
+        if upload is not None:
+            s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload)
+        raise
+
+
+def _json_line(value: dict[str, Any]) -> bytes:
+    return (json.dumps(value, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
+def _already_written(
+    bucket: str, key: str, existing: dict[str, Any], expected: dict[str, str]
+) -> None:
+    """A manifest key exists: this step's (a retry) if it records the same source."""
+    recorded = existing.get("Metadata", {}).get(MANIFEST_METADATA)
+    if recorded != expected[MANIFEST_METADATA]:
+        raise SealError(
+            f"s3://{bucket}/{key} exists already and is not a manifest of "
+            f"{expected[MANIFEST_METADATA]} (it records {recorded!r}): a sealed key is "
+            "never replaced"
+        )

@@ -241,8 +241,12 @@ class SealFunction(Construct):
             )
         )
 
-    def grant(self, reads: Sequence[S3Access]) -> None:
-        """Let the function read ``reads`` (the seal steps' inputs) and write its prefix."""
+    def grant(self, reads: Sequence[S3Access], lists: Sequence[S3Access] = ()) -> None:
+        """Let the function read ``reads`` (the seal steps' inputs) and write its prefix.
+
+        ``lists`` are what the steps' manifests list: ``s3:ListBucketVersions`` (what
+        ListObjectVersions asks for) on their exact prefixes, and no object read.
+        """
         partition = Aws.PARTITION  # a round trip at each read
         read_objects = sorted({f"arn:{partition}:s3:::{access.objects}" for access in reads})
         statements = [
@@ -277,13 +281,7 @@ class SealFunction(Construct):
                     resources=read_objects,
                 )
             )
-            by_bucket: dict[str, list[str]] = {}
-            for access in reads:
-                prefixes = by_bucket.setdefault(access.bucket, [])
-                for prefix in access.list_prefixes or ("*",):
-                    if prefix not in prefixes:
-                        prefixes.append(prefix)
-            for index, (name, prefixes) in enumerate(sorted(by_bucket.items())):
+            for index, (name, prefixes) in enumerate(_prefixes_by_bucket(reads)):
                 statements.append(
                     iam.PolicyStatement(
                         sid=f"ListArtifactsToSeal{index}",
@@ -292,6 +290,26 @@ class SealFunction(Construct):
                         conditions={"StringLike": {"s3:prefix": prefixes}},
                     )
                 )
+        for index, (name, prefixes) in enumerate(_prefixes_by_bucket(lists)):
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"ListManifestSources{index}",
+                    actions=["s3:ListBucketVersions"],
+                    resources=[f"arn:{partition}:s3:::{name}"],
+                    conditions={"StringLike": {"s3:prefix": prefixes}},
+                )
+            )
         self.policy.add_statements(*statements)
         resolved = stack_of(self).resolve([statement.to_json() for statement in statements])
         _acknowledge(self.policy, resolved, f"SealFunction {path_of(self)}")
+
+
+def _prefixes_by_bucket(accesses: Sequence[S3Access]) -> list[tuple[str, list[str]]]:
+    """Each bucket of ``accesses`` (sorted) with the ``s3:prefix`` values that list them."""
+    by_bucket: dict[str, list[str]] = {}
+    for access in accesses:
+        prefixes = by_bucket.setdefault(access.bucket, [])
+        for prefix in access.list_prefixes or ("*",):
+            if prefix not in prefixes:
+                prefixes.append(prefix)
+    return sorted(by_bucket.items())

@@ -1169,7 +1169,7 @@ class Pipeline(PipelineBase):
         # derived again (collapsed, below).
         invoke_seal: list[iam.PolicyStatement] = []
         if self._seal is not None:
-            self._seal.grant(self.plan.sealed_reads)
+            self._seal.grant(self.plan.sealed_reads, self.plan.manifest_lists)
             invoke_seal.append(
                 iam.PolicyStatement(
                     sid="InvokeSealFunction",

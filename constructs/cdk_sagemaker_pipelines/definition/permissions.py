@@ -634,6 +634,8 @@ class PermissionPlan:
     # copies go (written by it alone), per seal step.
     sealed_reads: list[S3Access] = field(default_factory=list)
     sealed_writes: list[S3Access] = field(default_factory=list)
+    # What SealSteps' manifests list (the sealing function lists, reads no object).
+    manifest_lists: list[S3Access] = field(default_factory=list)
     seal_steps: list[str] = field(default_factory=list)
     kms_keys: list[Any] = field(default_factory=list)
     images: list[Any] = field(default_factory=list)
@@ -1096,6 +1098,18 @@ class _Planner:
                 )
             for location in found:
                 _add(plan.sealed_reads, location)
+        manifests = arguments.get("Manifests")
+        for manifest, uri in manifests.items() if isinstance(manifests, Mapping) else ():
+            found = self._resolve(uri)
+            if not found:
+                shown = uri if isinstance(uri, str) else describe_value(uri)
+                plan.unattributed.append(
+                    Unattributed(
+                        name, f"Arguments.Manifests.{manifest}", shown, "read", _parameters_in(uri)
+                    )
+                )
+            for location in found:
+                _add(plan.manifest_lists, location)
         for location in self._resolve(arguments.get("Destination")):
             _add(plan.sealed_writes, location)
 

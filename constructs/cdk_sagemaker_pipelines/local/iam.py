@@ -895,10 +895,13 @@ class AccessGuard:
         if key is not None:
             self._use_key("kms:GenerateDataKey", key, uri, what)
 
-    def list(self, uri: str, what: str) -> None:
-        """``s3:ListBucket`` on ``uri``'s bucket, ``s3:prefix`` its key as written."""
+    def list(self, uri: str, what: str, action: str = "s3:ListBucket") -> None:
+        """``action`` on ``uri``'s bucket, ``s3:prefix`` its key as written.
+
+        ``s3:ListBucketVersions`` is what ListObjectVersions asks (a SealStep's manifest).
+        """
         bucket, _, key = uri.removeprefix("s3://").partition("/")
-        self._check("s3:ListBucket", f"arn:{self.partition}:s3:::{bucket}", {_PREFIX: key}, what)
+        self._check(action, f"arn:{self.partition}:s3:::{bucket}", {_PREFIX: key}, what)
 
     def read_tree(self, uri: str, path: Path, what: str, key: ObjectKey | None = None) -> None:
         """``s3:GetObject`` on each object of a local folder served at the prefix ``uri``."""

@@ -266,6 +266,19 @@ class StepStore:
             self._authorize(uri, found, what)
         return found
 
+    def locate_listed(self, uri: str, what: str) -> Located | None:
+        """Where ``uri`` lives, checking only its listing (versions): a manifest reads no object.
+
+        The reader's ``s3:ListBucketVersions`` is checked with the prefix the sealing
+        function lists: ``<key>/`` for a folder, the key itself for one object.
+        """
+        target = self.check(uri, what)
+        found = self._find(target)
+        if found is not None and self._reader is not None:
+            listed = f"{target.rstrip('/')}/" if found.kind == "dir" else target
+            self._reader.list(listed, what, "s3:ListBucketVersions")
+        return found
+
     def authorize_read(self, uri: str, what: str) -> None:
         """Check the reader's read of the object ``uri``, which the runner serves elsewhere.
 

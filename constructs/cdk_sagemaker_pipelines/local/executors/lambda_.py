@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from ...definition._seal_entries import is_seal_entry
 from ...definition.entries import StepSpec
-from ...definition.steps.seal import sealed_key
+from ...definition.steps.seal import MANIFEST_SUFFIX, sealed_key
 from .._errors import StepError
 from ..isolation import RUNTIME
-from ..store import read_text_tail
+from ..resources import split_s3_uri
+from ..store import Located, read_text_tail, tree_files
 from ._base import StepContext, StepResult
 from ._outputs import coerce_output, declared_outputs, output_metadata, supplied
 
@@ -136,11 +140,18 @@ def _seal(ctx: StepContext, arn: Any) -> StepResult:
 
     Each artifact is copied into the attempt's staging directory and published under
     ``<Destination>/<name>/``: a single object keeps its file name, a prefix its layout.
+    Each manifest is written from the local files (``_manifest``) and published at
+    ``<Destination>/<name>.manifest.jsonl``.
     """
     arguments = ctx.arguments if isinstance(ctx.arguments, Mapping) else {}
     destination = str(arguments.get("Destination", ""))
     artifacts = arguments.get("Artifacts")
-    if not destination.startswith("s3://") or not isinstance(artifacts, Mapping):
+    manifests = arguments.get("Manifests", {})
+    if (
+        not destination.startswith("s3://")
+        or not isinstance(artifacts, Mapping)
+        or not isinstance(manifests, Mapping)
+    ):
         raise StepError(f"seal step arguments without Destination or Artifacts: {arguments}")
     values: dict[str, Any] = {}
     published: dict[str, Any] = {}
@@ -160,9 +171,74 @@ def _seal(ctx: StepContext, arn: Any) -> StepResult:
             if located.kind == "file"
             else prefix + "/"
         )
+    for name, source in manifests.items():
+        what = f"manifest '{name}'"
+        located = ctx.store.locate_listed(str(source), what)
+        if located is None:
+            raise StepError(f"{what}: no object at {source}{ctx.store.missing_hint(str(source))}")
+        uri = f"{destination.rstrip('/')}/{name}{MANIFEST_SUFFIX}"
+        staged = ctx.staging / f"{name}{MANIFEST_SUFFIX}"
+        _manifest(located, str(name), str(source), staged, what)
+        published[uri] = staged
+        names[uri] = str(name)
+        values[str(name)] = uri
     return StepResult(
         properties={"OutputParameters": values, "FunctionArn": arn},
         outputs=published,
         output_names=names,
         metadata={"Lambda": {"Arn": arn, "OutputParameters": output_metadata(values)}},
     )
+
+
+def _manifest(located: Located, name: str, source: str, target: Path, what: str) -> None:
+    """The sealing function's manifest of ``located``, from the local files.
+
+    The same lines (see ``_seal_function/index.py``): a header, one line per object in
+    key order, and a count. A local file has no version (``version_id`` is null) and no
+    ETag: its MD5 stands in (S3's ETag of a single-part upload without SSE-KMS).
+    """
+    _, key = split_s3_uri(located.uri)  # lines name keys; the header's source, the bucket
+    files: list[tuple[str, Path]]
+    if located.kind == "dir":
+        folder = key.rstrip("/")
+        files = [
+            (f"{folder}/{relative}", path) for relative, path in tree_files(located.path, what)
+        ]
+    elif located.kind == "file":
+        files = [(key, located.path)]
+    else:
+        raise StepError(f"{what}: {source} is served packed from {located.path}: no manifest")
+    if not files:
+        raise StepError(f"{what}: no object at {source} nor under it")
+    files.sort(key=lambda item: item[0].encode())  # S3 lists keys in UTF-8 byte order
+    header = {
+        "manifest": name,
+        "source": source,
+        "format": "cdk-sagemaker-pipelines/manifest/1",
+        "listed_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    total = 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding="utf-8") as out:
+        out.write(_line(header))
+        for object_key, path in files:
+            digest = hashlib.md5(usedforsecurity=False)
+            with path.open("rb") as data:
+                for chunk in iter(lambda: data.read(1 << 20), b""):
+                    digest.update(chunk)
+            stat = path.stat()
+            total += stat.st_size
+            modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+            line = {
+                "key": object_key,
+                "version_id": None,
+                "etag": digest.hexdigest(),
+                "size": stat.st_size,
+                "last_modified": modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            out.write(_line(line))
+        out.write(_line({"objects": len(files), "bytes": total}))
+
+
+def _line(value: Mapping[str, Any]) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import importlib.util
+import re
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,12 @@ def arns(result: dict[str, Any], index: Any) -> list[str]:
     return list(result["Data"][index.ATTRIBUTE].split(index.DELIMITER))
 
 
+def listed(result: dict[str, Any], index: Any) -> list[str]:
+    """The s3:prefix patterns the role may list (the second attribute, split)."""
+    assert result["Status"] == "SUCCESS", result["Reason"]
+    return list(result["Data"][index.LIST_ATTRIBUTE].split(index.DELIMITER))
+
+
 def test_each_container_and_data_source_is_read_exactly(index: Any) -> None:
     prefix = "sealed/churn/exec-1/Seal/model/"
     description = described(
@@ -146,7 +153,50 @@ def test_each_container_and_data_source_is_read_exactly(index: Any) -> None:
         f"arn:aws:s3:::{BUCKET}/sealed/churn/exec-1/Seal/draft.tar.gz",
         f"arn:aws:s3:::{BUCKET}/{prefix}*",
     ]
+    # Only the uncompressed model is listed, and only its own prefix: objects are read.
+    assert listed(result, index) == [f"{prefix}*"]
     assert result["PhysicalResourceId"] == "request-1"  # a create's: the request's id
+
+
+def test_each_uncompressed_models_prefix_is_listed_of_every_version(index: Any) -> None:
+    def uncompressed(uri: str) -> dict[str, Any]:
+        return {"S3DataSource": {"S3Uri": uri, "S3DataType": "S3Prefix", "CompressionType": "None"}}
+
+    v3 = described(
+        V3,
+        {
+            "ModelDataSource": uncompressed(f"s3://{BUCKET}/models/churn/Train/j1/model/"),
+            "AdditionalModelDataSources": [
+                {"ChannelName": "draft", **uncompressed(f"s3://{BUCKET}/sealed/churn/e/draft/")}
+            ],
+        },
+    )
+    v4 = described(V4, {"ModelDataSource": uncompressed(f"s3://{BUCKET}/models/a*b$c/")})
+    props = properties(V3, V4)
+    result = run(index, event("Create", props), (V3, v3), (V4, v4))
+    assert listed(result, index) == [
+        # IAM-literal as the resources: a key's * lists that key only, never its neighbours.
+        "models/a${*}b${$}c/*",
+        "models/churn/Train/j1/model/*",
+        "sealed/churn/e/draft/*",
+    ]
+    assert all(index.DELIMITER not in prefix for prefix in listed(result, index))
+
+
+def test_no_uncompressed_model_lists_a_prefix_no_store_writes(index: Any) -> None:
+    # IAM takes no empty condition. The value is literal (no wildcard: a request must send
+    # exactly it) and under models/, whose keys are models/<pipeline name>/…: a pipeline's
+    # name holds no ".", so nothing the stores write is listed, nor more than models/* did.
+    result = run(
+        index,
+        event("Create", properties(V3)),
+        (V3, described(V3, {"ModelDataUrl": f"s3://{BUCKET}/models/m.tar.gz"})),
+    )
+    assert listed(result, index) == [index.NO_LIST_PREFIX]
+    assert index.NO_LIST_PREFIX.startswith("models/.")
+    assert not set("*?$") & set(index.NO_LIST_PREFIX)
+    pipeline_name = re.compile(r"^[A-Za-z0-9](-*[A-Za-z0-9]){0,255}$")  # SageMaker's
+    assert not pipeline_name.match(index.NO_LIST_PREFIX.split("/")[1])
 
 
 def test_every_served_version_is_read_each_in_its_own_store(index: Any) -> None:
@@ -283,6 +333,21 @@ def test_an_update_keeps_the_previous_versions_model_data_readable(index: Any) -
     assert result["PhysicalResourceId"] == "request-0"  # unchanged: no replacement
 
 
+def test_an_update_keeps_the_previous_versions_prefix_listable(index: Any) -> None:
+    def uncompressed(version: str) -> dict[str, Any]:
+        uri = f"s3://{BUCKET}/models/{version}/model/"
+        source = {"S3Uri": uri, "S3DataType": "S3Prefix", "CompressionType": "None"}
+        return {"ModelDataSource": {"S3DataSource": source}}
+
+    result = run(
+        index,
+        event("Update", properties(V4), old=properties(V3)),
+        (V4, described(V4, uncompressed("v4"))),
+        (V3, described(V3, uncompressed("v3"))),
+    )
+    assert listed(result, index) == ["models/v3/model/*", "models/v4/model/*"]
+
+
 def test_an_update_never_fails_on_what_was_served_before(index: Any) -> None:
     # A rollback swaps new and old: the version that failed is then the old one. It is
     # left out (gone, or outside the store), never read outside the store.
@@ -364,6 +429,36 @@ def test_the_previous_versions_give_way_when_the_response_would_be_too_long(inde
     found = arns(result, index)
     assert len(found) == 8
     assert all("/models/v4/" in arn for arn in found)
+
+
+def test_the_prefixes_count_in_the_response_and_the_previous_versions_give_way(
+    index: Any,
+) -> None:
+    # A version's 4 prefixes take ~1,800 bytes as resources and patterns: both versions'
+    # resources alone would fit (~1,900), resources and patterns (~3,600) don't.
+    def many(version: str, count: int = 4) -> list[dict[str, Any]]:
+        return [
+            {
+                "ModelDataSource": {
+                    "S3DataSource": {
+                        "S3Uri": f"s3://{BUCKET}/models/{version}/{'m' * 200}/{n}/",
+                        "S3DataType": "S3Prefix",
+                        "CompressionType": "None",
+                    }
+                }
+            }
+            for n in range(count)
+        ]
+
+    request = event("Update", properties(V4), old=properties(V3))
+    result = run(index, request, (V4, described(V4, *many("v4"))), (V3, described(V3, *many("v3"))))
+    assert _sent_size(result) <= CLOUDFORMATION_LIMIT
+    assert len(arns(result, index)) == len(listed(result, index)) == 4
+    assert all(prefix.startswith("models/v4/") for prefix in listed(result, index))
+    # Eight prefixes of one version: as resources alone they would fit, not with the listing.
+    result = run(index, event("Create", properties(V3)), (V3, described(V3, *many("a", 8))))
+    assert result["Status"] == "FAILED"
+    assert "more than a custom resource may return" in result["Reason"]
 
 
 def test_the_response_is_put_to_the_pre_signed_url(

@@ -212,6 +212,22 @@ def test_the_role_reads_each_components_model_data_and_writes_its_logs(built: Bu
             {"Fn::GetAtt": [logical_id(billing.node.find_child("ModelData")), "ObjectArns"]},
         ]
     }
+    # Listed: the uncompressed models' prefixes of this component's versions only.
+    assert found["EndpointListsModelArtifactsBilling"]["Condition"] == {
+        "StringLike": {
+            "s3:prefix": {
+                "Fn::Split": [
+                    "$$",
+                    {
+                        "Fn::GetAtt": [
+                            logical_id(billing.node.find_child("ModelData")),
+                            "ListPrefixes",
+                        ]
+                    },
+                ]
+            }
+        }
+    }
     assert found["EndpointDecryptsModelArtifactsReturns"]["Resource"] == {
         "Fn::GetAtt": [logical_id(built.store.key), "Arn"]
     }

@@ -161,13 +161,18 @@ def test_the_execution_role_policy_exactly(staging: Staging) -> None:
             # The version's model data, as the ModelData custom resource finds it.
             "Resource": {"Fn::Split": ["$$", {"Fn::GetAtt": [MODEL_DATA, "ObjectArns"]}]},
         },
-        # An uncompressed model (an S3Prefix) is listed before SageMaker reads it.
+        # An uncompressed model (an S3Prefix) is listed before SageMaker reads it: only
+        # the served versions' uncompressed models' prefixes, found by the same resource.
         "EndpointListsModelArtifacts": {
             "Sid": "EndpointListsModelArtifacts",
             "Effect": "Allow",
             "Action": "s3:ListBucket",
             "Resource": STORE_BUCKET_ARN,
-            "Condition": {"StringLike": {"s3:prefix": ["models/*", "sealed/*"]}},
+            "Condition": {
+                "StringLike": {
+                    "s3:prefix": {"Fn::Split": ["$$", {"Fn::GetAtt": [MODEL_DATA, "ListPrefixes"]}]}
+                }
+            },
         },
         "EndpointDecryptsModelArtifacts": {
             "Sid": "EndpointDecryptsModelArtifacts",
@@ -343,7 +348,12 @@ def test_the_construct_splits_what_the_function_joins() -> None:
     from tests.test_model_data_function import load
 
     index = load()
-    assert (index.ATTRIBUTE, index.DELIMITER) == (shape.ATTRIBUTE, shape.DELIMITER)
+    assert (index.ATTRIBUTE, index.LIST_ATTRIBUTE, index.DELIMITER, index.NO_LIST_PREFIX) == (
+        shape.ATTRIBUTE,
+        shape.LIST_ATTRIBUTE,
+        shape.DELIMITER,
+        shape.NO_LIST_PREFIX,
+    )
     assert Path(FUNCTION_CODE) == Path(index.__file__).parent
 
 
@@ -666,6 +676,11 @@ def test_production_reads_the_model_from_the_central_store(production: Productio
         {"ModelPackageArn": VERSION_3, "Bucket": "ml-central-models", "Require": "Approved"}
     ]
     assert policy["EndpointListsModelArtifacts"]["Resource"] == "arn:aws:s3:::ml-central-models"
+    assert policy["EndpointListsModelArtifacts"]["Condition"] == {
+        "StringLike": {
+            "s3:prefix": {"Fn::Split": ["$$", {"Fn::GetAtt": [model_data, "ListPrefixes"]}]}
+        }
+    }
     assert policy["EndpointDecryptsModelArtifacts"]["Resource"] == (
         f"arn:aws:kms:{REGION}:{ACCOUNT}:key/central"
     )

@@ -68,10 +68,13 @@ CENTRAL_VERSION = f"arn:aws:sagemaker:{REGION}:{CENTRAL}:model-package/churn/3"
 APPROVED = {"Require": "Approved"}
 
 
-def model_data_resource(endpoint: ModelEndpoint) -> dict[str, Any]:
-    """The role's ``Resource`` of model data: what the endpoint's ``ModelData`` finds."""
+def model_data_resource(endpoint: ModelEndpoint, attribute: str = "ObjectArns") -> dict[str, Any]:
+    """The role's ``Resource`` of model data: what the endpoint's ``ModelData`` finds.
+
+    ``attribute="ListPrefixes"``: the listing's ``s3:prefix`` instead.
+    """
     found = logical_id(endpoint.node.find_child("ModelData"))
-    return {"Fn::Split": ["$$", {"Fn::GetAtt": [found, "ObjectArns"]}]}
+    return {"Fn::Split": ["$$", {"Fn::GetAtt": [found, attribute]}]}
 
 
 def version(number: int, group: str = "churn") -> str:
@@ -374,6 +377,10 @@ def test_the_role_reads_each_variants_store_and_pulls_each_image(built: Built) -
         {"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]},
         {"Fn::GetAtt": [logical_id(built.models.bucket), "Arn"]},
     ]
+    # One resource finds every variant's uncompressed prefixes, listed of either bucket.
+    assert policy["EndpointListsModelArtifacts"]["Condition"]["StringLike"]["s3:prefix"] == (
+        model_data_resource(built.ab, "ListPrefixes")
+    )
     assert policy["EndpointDecryptsModelArtifacts"]["Resource"] == [
         STORE_KEY,
         {"Fn::GetAtt": [logical_id(built.models.key), "Arn"]},

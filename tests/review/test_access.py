@@ -1967,6 +1967,87 @@ def test_the_gate_takes_a_served_versions_model_data_as_its_store_bounds_it(
     assert "+ read central-models: models/<model data of churn version 4>  (widens)" in out
 
 
+def _store_wide_listing(template: dict[str, Any]) -> None:
+    """The endpoint role lists every registered model key of its store (the old grant)."""
+    _store_wide_read(template)
+    _endpoint_listing(template, ["models/*", "sealed/*"])
+
+
+def _endpoint_listing(template: dict[str, Any], prefixes: Any) -> None:
+    """Add the endpoint role's s3:ListBucket of its store, under ``prefixes``."""
+    policy = template["Resources"]["EndpointRole"]["Properties"]["Policies"][0]
+    policy["PolicyDocument"]["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": {"Fn::GetAtt": ["Models", "Arn"]},
+            "Condition": {"StringLike": {"s3:prefix": prefixes}},
+        }
+    )
+
+
+def _model_data_listing(version: Any) -> Any:
+    """The endpoint role lists what a ModelEndpoint's ModelData resource finds of ``version``."""
+
+    def edit(template: dict[str, Any]) -> None:
+        _model_data_read(version)(template)
+        split = {"Fn::Split": ["$$", {"Fn::GetAtt": ["ModelData", "ListPrefixes"]}]}
+        _endpoint_listing(template, split)
+
+    return edit
+
+
+def test_an_endpoints_listing_is_shown_as_its_versions_uncompressed_models(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The condition is the resource's second attribute, split: what its function may
+    # return, each version's prefix under each prefix of its store.
+    endpoint_stack(workdir / "cdk.out", _model_data_listing(ENDPOINT_VERSION.format(3)))
+    code, out, err = run(capsys, "cdk.out", "--stack", ENDPOINT_STACK)
+    assert (code, err) == (0, "")
+    # Read and listed alike: the same patterns, shown once.
+    assert (
+        "    read/list StagingMl/Endpoint/Models: models/<model data of churn version 3>\n" in out
+    )
+    assert (
+        "    read/list StagingMl/Endpoint/Models: sealed/<model data of churn version 3>\n" in out
+    )
+    assert "ListPrefixes" not in out
+
+
+def test_the_gate_takes_a_served_versions_listing_as_its_store_bounds_it(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = workdir / "head"
+    shutil.copytree(workdir / "cdk.out", head)
+
+    def gate(base: Any, edit: Any) -> tuple[int, str]:
+        endpoint_stack(workdir / "cdk.out", base)
+        endpoint_stack(head, edit)
+        out = run(capsys, "cdk.out", "head", "--stack", ENDPOINT_STACK)[1]
+        return run(capsys, "cdk.out", "head", "--stack", ENDPOINT_STACK, "--fail-on-widening")[
+            0
+        ], out
+
+    version_3, version_4 = (_model_data_listing(ENDPOINT_VERSION.format(n)) for n in (3, 4))
+    # The store's models/* and sealed/* narrowed to the version's prefixes: no widening.
+    code, out = gate(_store_wide_listing, version_3)
+    assert code == 0
+    assert "+ read/list StagingMl/Endpoint/Models: models/<model data of churn version 3>\n" in out
+    assert "- read/list StagingMl/Endpoint/Models: models/*\n" in out
+    # Another version of the same store: kept under the same prefixes.
+    assert gate(version_3, version_4)[0] == 0
+
+    def listing_widened(template: dict[str, Any]) -> None:
+        _model_data_read(ENDPOINT_VERSION.format(3))(template)
+        _endpoint_listing(template, ["models/*", "sealed/*"])
+
+    # Back to listing every registered model key, the read unchanged: wider.
+    code, out = gate(version_3, listing_widened)
+    assert code == 1
+    assert "+ list StagingMl/Endpoint/Models: models/*  (widens)\n" in out
+
+
 @pytest.mark.parametrize("edit", [_cross_account_reader, _wider_endpoint_role])
 def test_the_gate_catches_a_widening_in_a_stack_without_a_pipeline(
     workdir: Path, capsys: pytest.CaptureFixture[str], edit: Any

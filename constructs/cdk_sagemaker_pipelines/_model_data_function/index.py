@@ -11,6 +11,12 @@ S3 objects its containers' model data is, as IAM resources of ``s3:GetObject`` j
   their ``ModelDataSource``, ``AdditionalModelDataSources``, ``AdditionalS3DataSource`` and
   a data source's ``ManifestS3Uri`` alike.
 
+It returns too, as ``LIST_ATTRIBUTE``, the ``s3:prefix`` patterns the role may list
+(``s3:ListBucket``), joined alike: each ``S3Prefix`` data source's key, ``prefix*`` (SageMaker
+lists an uncompressed model's prefix before it reads it; an object is read, not listed).
+When no version is uncompressed it is ``NO_LIST_PREFIX``: IAM takes no empty condition,
+and that key prefix is one the stores never write (see there).
+
 It refuses (fails the deploy, naming the version, the field and the location) model data
 outside the version's store: another bucket than the one it is given for the version, or
 a key outside its ``Prefixes`` (``models/``, ``sealed/``), or a location that isn't an
@@ -18,7 +24,8 @@ a key outside its ``Prefixes`` (``models/``, ``sealed/``), or a location that is
 version served before stays readable while SageMaker replaces its instances (or rolls
 back); those are never refused, only left out. A version without model data adds
 nothing; when no version has any, the resource is the store's bucket ARN, which names no
-object: ``s3:GetObject`` on it allows nothing.
+object: ``s3:GetObject`` on it allows nothing. The previous versions' prefixes are kept
+alike, and the response's size counts both attributes.
 
 Keys are written IAM-literally: ``$``, ``*`` and ``?`` as ``${$}``, ``${*}``, ``${?}``, so
 a key can't widen the grant, and a ``$`` never follows a ``$``: ``DELIMITER`` (``$$``) is in
@@ -44,7 +51,14 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 ATTRIBUTE = "ObjectArns"
+LIST_ATTRIBUTE = "ListPrefixes"
 DELIMITER = "$$"
+# The listing when no served version is uncompressed: IAM needs a value, and S3 keys may
+# hold any character, so none is a prefix no request can carry. This one is harmless
+# instead: a literal prefix (no wildcard: a request must send exactly it) under models/,
+# whose keys are models/<pipeline name>/…, and a pipeline name never holds a ".". So it
+# lists nothing the stores write, and never more than the models/* it replaces.
+NO_LIST_PREFIX = "models/.no-uncompressed-model/"
 # What a version's Require may say, weakest first.
 NONE, NOT_REJECTED, APPROVED = "None", "NotRejected", "Approved"
 REQUIREMENTS = (NONE, NOT_REJECTED, APPROVED)
@@ -56,7 +70,8 @@ _SERVED_BEFORE_CHECKS = len(REQUIREMENTS)
 # A custom resource's response holds at most 4096 bytes as sent: Data, the ids beside it,
 # and JSON's escapes (a key's "é" is 6 bytes, "\\u00e9"), all counted.
 RESPONSE_LIMIT = 4096
-# The resources take at most this many of those bytes, whatever the ids leave: a margin.
+# The two attributes take at most this many of those bytes together, whatever the ids
+# leave: a margin.
 MAX_DATA = 3000
 _PARTITION = re.compile(r"^aws[a-z-]*$")
 _SPECIAL = re.compile(r"[$*?]")
@@ -91,10 +106,11 @@ def handler(
         "StackId": event.get("StackId"),
         "RequestId": event.get("RequestId"),
         "LogicalResourceId": event.get("LogicalResourceId"),
-        "Data": {ATTRIBUTE: ""},
+        # Both attributes, empty: what the ids and the keys take is counted below.
+        "Data": {ATTRIBUTE: "", LIST_ATTRIBUTE: ""},
     }
     try:
-        # What the resources may take of the response once the rest of it is counted.
+        # What the two attributes' values may take once the rest of the response is counted.
         room = min(MAX_DATA, RESPONSE_LIMIT - _size(response))
         response["Data"] = on_event(event, sagemaker, cloudformation, room=room)
     except Exception as error:  # every failure fails the deploy, never hangs it
@@ -114,9 +130,11 @@ def on_event(
     *,
     room: int = MAX_DATA,
 ) -> dict[str, str]:
-    """``{ATTRIBUTE: <resources joined by DELIMITER>}`` for a create or update; {} on delete.
+    """``{ATTRIBUTE: <resources>, LIST_ATTRIBUTE: <prefixes>}`` on a create or update.
 
-    ``room``: the bytes the joined resources may take in the response, JSON-encoded.
+    Each value is joined by ``DELIMITER``; a delete returns {}.
+
+    ``room``: the bytes the two joined values may take in the response, JSON-encoded.
     """
     request = event.get("RequestType")
     if request == "Delete":
@@ -155,31 +173,40 @@ def on_event(
             problems.append(unknown)
     if problems:
         raise ApprovalError("; ".join(problems))
-    served = sorted(set(resources(sagemaker, properties, strict=strict, described=described)))
-    before: list[str] = []
+    served = set(locations(sagemaker, properties, strict=strict, described=described))
+    before: set[tuple[str, str | None]] = set()
     if old is not None:
         # The version served until now stays readable (until the next change): its instances may
         # still scale out while SageMaker shifts traffic, or serve again after a rollback.
-        before = sorted(
-            set(resources(sagemaker, old, strict=False, described=described)) - set(served)
-        )
-    found = served + before
-    if not found:
-        # No version has model data (an image holding its model): IAM takes no empty
-        # Resource, and the bucket's ARN names no object, so GetObject on it allows nothing.
-        found = [f"arn:{_partition(properties)}:s3:::{_versions(properties, strict=True)[0][1]}"]
-    joined = DELIMITER.join(sorted(found))
-    if _size(joined) > room and before:
+        before = set(locations(sagemaker, old, strict=False, described=described)) - served
+    # No version has model data (an image holding its model): IAM takes no empty Resource,
+    # and the bucket's ARN names no object, so GetObject on it allows nothing.
+    nothing = f"arn:{_partition(properties)}:s3:::{_versions(properties, strict=True)[0][1]}"
+    data = _joined(served | before, nothing)
+    if _values_size(data) > room and before:
         # Too many to return with the old ones: the new version's alone, as it must.
-        print(json.dumps({"LeftOut": before, "Why": "the response would be too long"}))
-        joined = DELIMITER.join(served or found)
-    if _size(joined) > room:
+        left_out = sorted(arn for arn, _ in before)
+        print(json.dumps({"LeftOut": left_out, "Why": "the response would be too long"}))
+        data = _joined(served, nothing)
+    if _values_size(data) > room:
         raise ModelDataError(
-            f"the served versions' model data is {len(served)} locations, {_size(joined)} "
-            f"bytes as IAM resources in JSON: more than a custom resource may return "
-            f"({room}); serve versions whose model data is fewer objects or prefixes"
+            f"the served versions' model data is {len(served)} locations, {_values_size(data)} "
+            f"bytes as IAM resources and prefixes in JSON: more than a custom resource may "
+            f"return ({room}); serve versions whose model data is fewer objects or prefixes"
         )
-    return {ATTRIBUTE: joined}
+    return data
+
+
+def _joined(found: set[tuple[str, str | None]], nothing: str) -> dict[str, str]:
+    """The response's attributes of ``found`` locations (``(resource, list prefix)``)."""
+    arns = sorted({arn for arn, _ in found}) or [nothing]
+    listed = sorted({prefix for _, prefix in found if prefix is not None}) or [NO_LIST_PREFIX]
+    return {ATTRIBUTE: DELIMITER.join(arns), LIST_ATTRIBUTE: DELIMITER.join(listed)}
+
+
+def _values_size(data: Mapping[str, str]) -> int:
+    """The bytes ``data``'s values take as sent (its keys are counted in ``room`` already)."""
+    return sum(_size(value) for value in data.values())
 
 
 def _size(value: Any) -> int:
@@ -205,7 +232,22 @@ def resources(
     strict: bool,
     described: dict[str, Mapping[str, Any]] | None = None,
 ) -> Iterator[str]:
-    """The IAM resources of each version's model data.
+    """The IAM resources of each version's model data (``locations``' first items)."""
+    for arn, _ in locations(sagemaker, properties, strict=strict, described=described):
+        yield arn
+
+
+def locations(
+    sagemaker: Any,
+    properties: Mapping[str, Any],
+    *,
+    strict: bool,
+    described: dict[str, Mapping[str, Any]] | None = None,
+) -> Iterator[tuple[str, str | None]]:
+    """``(IAM resource, s3:prefix pattern or None)`` of each version's model data.
+
+    The pattern is an ``S3Prefix`` data source's (``models/…/model/*``, IAM-literal like
+    the resource), None for an object.
 
     ``strict`` (the new properties): a version that can't be described, or model data
     outside its store, fails. Otherwise (the old properties, on an update) such a version
@@ -233,11 +275,14 @@ def resources(
         description = described[arn]
         for where, uri, is_prefix in model_data(description):
             try:
-                yield _resource(partition, arn, bucket, prefixes, where, uri, is_prefix)
+                resource = _resource(partition, arn, bucket, prefixes, where, uri, is_prefix)
             except ModelDataError as error:
                 if strict:
                     raise
                 print(json.dumps({"Skipped": uri, "Why": str(error)}))
+                continue
+            # The key as the resource writes it (after "<bucket>/"), listed under s3:prefix.
+            yield resource, resource.split("/", 1)[1] if is_prefix else None
 
 
 def approval_problems(

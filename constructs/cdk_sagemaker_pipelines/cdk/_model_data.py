@@ -5,7 +5,9 @@ A version is a model package ARN; where its model data is (each container's
 is often a token. So a custom resource of the endpoint (``Custom::ModelDataLocations``)
 asks the stack's ``ModelDataReader`` function to describe the versions at deploy time; it
 returns the objects (and uncompressed models' prefixes) as IAM resources joined by a
-delimiter, which the template splits into the role's ``Resource``. The function refuses
+delimiter, which the template splits into the role's ``Resource``; and the uncompressed
+models' prefixes alike, split into the ``s3:prefix`` condition of the role's listing (a
+prefix no store writes when none is uncompressed). The function refuses
 model data outside each version's store (its bucket, under ``models/`` or ``sealed/``),
 so the read stays tied to the stores, as the store-wide grant it replaces was.
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
-from typing import cast
+from typing import NamedTuple, cast
 
 from aws_cdk import (
     Aws,
@@ -45,7 +47,12 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from ..definition import PipelineDefinitionError
-from ..definition._model_data_locations import ATTRIBUTE, DELIMITER, RESOURCE_TYPE
+from ..definition._model_data_locations import (
+    ATTRIBUTE,
+    DELIMITER,
+    LIST_ATTRIBUTE,
+    RESOURCE_TYPE,
+)
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._roles import created_role_arn
 from ._tree import node_of, path_of, stack_of
@@ -91,24 +98,41 @@ _LOGS_REASON = (
 )
 
 
+class ModelData(NamedTuple):
+    """What ``ModelDataReader.model_data`` found, as tokens of lists for a role's statements.
+
+    Example::
+
+        found = ModelDataReader.of(endpoint).model_data(endpoint, versions)
+        iam.PolicyStatement(actions=["s3:GetObject"], resources=found.resources)
+        iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn],
+                            conditions={"StringLike": {"s3:prefix": found.list_prefixes}})
+    """
+
+    resources: list[str]
+    """The model data's objects and prefixes, as IAM resources (the whole ``Resource``)."""
+    list_prefixes: list[str]
+    """The uncompressed models' prefixes, as ``s3:prefix`` patterns (the whole value)."""
+
+
 class ModelDataReader(Construct):
     """The function finding served versions' model data at deploy time (one per stack).
 
     ``ModelEndpoint`` uses it: ``ModelDataReader.of(stack).model_data(endpoint, versions)``
-    adds the endpoint's custom resource and returns the role's ``Resource`` (a token of a
-    list). The function's role may describe the versions of the served versions' groups
-    (``DescribeModelPackage``, nothing else), write its own log group and describe its
-    stack (to let a rollback through). The log group
-    records which model data each deployment let the endpoints read: it follows the removal
-    policy of the stores holding the served versions (the one that keeps the most;
-    retained for an adopted store), deleted with the stack only if they all are, and with a
-    failed deploy that creates it (``records_removal_policy``).
+    adds the endpoint's custom resource and returns the role's ``Resource`` and the
+    listing's ``s3:prefix`` (``ModelData``: tokens of lists). The function's role may
+    describe the versions of the served versions' groups (``DescribeModelPackage``, nothing
+    else), write its own log group and describe its stack (to let a rollback through). The
+    log group records which model data each deployment let the endpoints read: it follows
+    the removal policy of the stores holding the served versions (the one that keeps the
+    most; retained for an adopted store), deleted with the stack only if they all are, and
+    with a failed deploy that creates it (``records_removal_policy``).
 
     Example::
 
-        resources = ModelDataReader.of(endpoint).model_data(
+        found = ModelDataReader.of(endpoint).model_data(
             endpoint, [(version_arn, store, APPROVED)])
-        iam.PolicyStatement(actions=["s3:GetObject"], resources=resources)
+        iam.PolicyStatement(actions=["s3:GetObject"], resources=found.resources)
     """
 
     @staticmethod
@@ -187,8 +211,8 @@ class ModelDataReader(Construct):
 
     def model_data(
         self, scope: Construct, versions: Sequence[tuple[str, ArtifactStore, str]]
-    ) -> list[str]:
-        """The IAM resources of ``versions``' model data: ``(version ARN, store, Require)``.
+    ) -> ModelData:
+        """Where ``versions``' model data is: ``(version ARN, store, Require)`` each.
 
         Adds ``ModelData`` (the custom resource) under ``scope``, and lets the function
         describe the versions of their groups: on an update it describes the versions
@@ -244,7 +268,10 @@ class ModelDataReader(Construct):
         )
         self.policy.add_statements(statement)
         acknowledge_wildcards(self.policy, [statement], f"model data reader {path_of(self)}")
-        return Fn.split(DELIMITER, resource.get_att_string(ATTRIBUTE))
+        return ModelData(
+            Fn.split(DELIMITER, resource.get_att_string(ATTRIBUTE)),
+            Fn.split(DELIMITER, resource.get_att_string(LIST_ATTRIBUTE)),
+        )
 
     def _keep_logs_with(self, store: ArtifactStore) -> None:
         """Keep the logs at least as long as ``store``: they record what of it was read."""

@@ -45,7 +45,14 @@ from ..definition.steps.endpoint import ServerlessConfig
 from ..definition.validate import DEPLOYMENT_PERCENT_BOUNDS, DEPLOYMENT_STEP_NAMES
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._arns import format_arn
-from ._model_data import APPROVED, MODEL_DATA_ID, NO_REQUIREMENT, NOT_REJECTED, ModelDataReader
+from ._model_data import (
+    APPROVED,
+    MODEL_DATA_ID,
+    NO_REQUIREMENT,
+    NOT_REJECTED,
+    ModelData,
+    ModelDataReader,
+)
 from ._network import allow_all_outbound_problems, https_only_egress, other_vpc_group_problems
 from ._policies import ecr_pull_statements
 from ._props import (
@@ -4037,14 +4044,15 @@ def version_model(
 
 
 def model_data_statements(
-    model_data: list[str], stores: Sequence[ArtifactStore], sid_suffix: str = ""
+    model_data: ModelData, stores: Sequence[ArtifactStore], sid_suffix: str = ""
 ) -> list[iam.PolicyStatement]:
     """An execution role's read of served versions' model data, from ``stores``.
 
-    ``model_data`` is what ``ModelDataReader.model_data`` returned (a token of a list: the
-    whole ``Resource``); the stores' buckets are listed under ``models/`` and ``sealed/``
-    and their keys decrypt. ``sid_suffix`` tells the statements of one reader's resource
-    from another's in a policy holding several.
+    ``model_data`` is what ``ModelDataReader.model_data`` returned (tokens of lists: the
+    read's whole ``Resource``, the listing's whole ``s3:prefix``); the stores' buckets are
+    listed under the uncompressed models' prefixes only, and their keys decrypt.
+    ``sid_suffix`` tells the statements of one reader's resource from another's in a policy
+    holding several.
     """
     keys: list[kms.IKey] = []
     for store in stores:
@@ -4055,16 +4063,19 @@ def model_data_statements(
             sid=f"EndpointReadsModelArtifacts{sid_suffix}",
             actions=["s3:GetObject"],
             # The served versions' model data (a token of a list: the whole Resource).
-            resources=model_data,
+            resources=model_data.resources,
         ),
         # An uncompressed model (a version's ModelDataSource of an S3Prefix, as large
         # models are registered) is listed before it is read: SageMaker lists the
         # prefix with the model's role, as for a Model step's (ListModelsOfModelStores).
+        # Only those prefixes, found at deploy time like the reads (a token of a list: the
+        # whole value; a prefix no store writes when no version is uncompressed). They
+        # apply to each store's bucket: a statement can't pair a prefix with its bucket.
         iam.PolicyStatement(
             sid=f"EndpointListsModelArtifacts{sid_suffix}",
             actions=["s3:ListBucket"],
             resources=list(dict.fromkeys(store.bucket.bucket_arn for store in stores)),
-            conditions={"StringLike": {"s3:prefix": ["models/*", "sealed/*"]}},
+            conditions={"StringLike": {"s3:prefix": model_data.list_prefixes}},
         ),
         iam.PolicyStatement(
             sid=f"EndpointDecryptsModelArtifacts{sid_suffix}",

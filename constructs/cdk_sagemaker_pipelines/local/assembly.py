@@ -55,6 +55,7 @@ from typing import Any
 
 from ..definition._model_data_locations import ATTRIBUTE as MODEL_DATA_ATTRIBUTE
 from ..definition._model_data_locations import DELIMITER as MODEL_DATA_DELIMITER
+from ..definition._model_data_locations import LIST_ATTRIBUTE as MODEL_DATA_LIST_ATTRIBUTE
 from ..definition._model_data_locations import PLACEHOLDER as MODEL_DATA_PLACEHOLDER
 from ..definition._model_data_locations import RESOURCE_TYPE as MODEL_DATA_TYPE
 from ..definition._service_model import partition_of
@@ -961,14 +962,19 @@ class _Resolver:
             value = _DeployTime(f"{physical}.{attribute}")
             if kind == MODEL_DATA_TYPE and attribute == MODEL_DATA_ATTRIBUTE:
                 value.parts = self._model_data(logical)
+            elif kind == MODEL_DATA_TYPE and attribute == MODEL_DATA_LIST_ATTRIBUTE:
+                value.parts = self._model_data(logical, listed=True)
             return value
         return f"{physical}.{attribute}"
 
-    def _model_data(self, logical: str) -> tuple[str, ...]:
+    def _model_data(self, logical: str, *, listed: bool = False) -> tuple[str, ...]:
         """What a model data resource may return: each version's under each prefix.
 
         Its function refuses model data outside a version's store bucket and ``Prefixes``,
         so ``arn:…:s3:::<bucket>/<prefix><model data of …>`` bounds what the role reads.
+        ``listed``: its ``s3:prefix`` patterns instead (the uncompressed models' among
+        them), ``<prefix><model data of …>``, which bound too the prefix under ``models/``
+        it returns when there are none.
         """
         properties = (self.resources.get(logical) or {}).get("Properties") or {}
         prefixes = properties.get("Prefixes")
@@ -979,8 +985,11 @@ class _Resolver:
             bucket = _resolved(self, version.get("Bucket"))
             for prefix in prefixes if isinstance(prefixes, list) else []:
                 shown = MODEL_DATA_PLACEHOLDER.format(self._version_text(version))
-                parts.append(f"arn:{self.partition}:s3:::{bucket}/{prefix}{shown}")
-        return tuple(parts)
+                if listed:
+                    parts.append(f"{prefix}{shown}")
+                else:
+                    parts.append(f"arn:{self.partition}:s3:::{bucket}/{prefix}{shown}")
+        return tuple(dict.fromkeys(parts))
 
     def _version_text(self, version: Mapping[str, Any]) -> str:
         """``churn version 3`` (``… of account 444455556666`` of another), or its parameter."""

@@ -15,6 +15,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
@@ -73,6 +74,7 @@ class Built:
             instance_type="ml.m5.xlarge",
             initial_instance_count=2,
             routing_strategy="RANDOM",
+            volume_size_in_gb=100,  # EBS storage: sized
             vpc=self.vpc,
             require_approval=False,
         )
@@ -85,6 +87,10 @@ class Built:
             ),
             container_startup_health_check_timeout=Duration.minutes(5),
         )
+        self.caller = iam.Role(
+            stack, "Caller", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")
+        )
+        self.llms.grant_invoke(self.caller)
         self.template = template_json(cdk.assertions.Template.from_stack(stack))
         self.resources: dict[str, Any] = self.template["Resources"]
 
@@ -146,10 +152,29 @@ def test_an_ebs_instance_type_is_encrypted_with_the_stores_key(built: Built) -> 
     assert config["KmsKeyId"] == {"Fn::GetAtt": [logical_id(built.store.key), "Arn"]}
     assert config["ProductionVariants"][0]["RoutingConfig"] == {"RoutingStrategy": "RANDOM"}
     assert config["ProductionVariants"][0]["InitialInstanceCount"] == 2
+    assert config["ProductionVariants"][0]["VolumeSizeInGB"] == 100
     group = {"Fn::GetAtt": [logical_id(built.cpu.security_groups[0]), "GroupId"]}
     assert config["VpcConfig"] == {"Subnets": SUBNETS, "SecurityGroupIds": [group]}
     model = built.of(built.small.cfn_model)["Properties"]
     assert model["VpcConfig"] == config["VpcConfig"]
+
+
+def test_grant_invoke_allows_invoking_this_endpoint_only(built: Built) -> None:
+    policy = built.of(built.caller.node.find_child("DefaultPolicy"))
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Action": "sagemaker:InvokeEndpoint",
+            "Effect": "Allow",
+            "Resource": {"Ref": logical_id(built.llms.cfn_endpoint)},
+        }
+    ]
+
+
+def test_the_endpoint_is_an_aws_sagemaker_iendpoint(built: Built) -> None:
+    endpoint = built.llms
+    assert built.stack.resolve(endpoint.endpoint_ref.endpoint_arn) == {
+        "Ref": logical_id(endpoint.cfn_endpoint)
+    }
 
 
 def test_each_component_serves_its_version_after_the_endpoint(built: Built) -> None:
@@ -379,6 +404,41 @@ def test_fails_endpoint_props(refusing: Any) -> None:
         )
     with pytest.raises(PipelineDefinitionError, match=r"'instance_type'"):
         ComponentEndpoint(stack, "Bad", artifact_store=store, instance_type="m5.large")
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"'volume_size_in_gb': ml.g5.xlarge keeps its ML storage on the instance's NVMe",
+    ):
+        ComponentEndpoint(
+            stack, "Bad", artifact_store=store, instance_type="ml.g5.xlarge", volume_size_in_gb=100
+        )
+    with pytest.raises(PipelineDefinitionError, match=r"'volume_size_in_gb': expected 1-512 GB"):
+        ComponentEndpoint(
+            stack, "Bad", artifact_store=store, instance_type="ml.m5.xlarge", volume_size_in_gb=0
+        )
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"'inference_ami_version': .*did you mean 'al2-ami-sagemaker-inference-gpu-3-1'",
+    ):
+        ComponentEndpoint(
+            stack,
+            "Bad",
+            artifact_store=store,
+            instance_type="ml.g5.xlarge",
+            inference_ami_version="al2-ami-sagemaker-inference-gpu-3.1",
+        )
+
+
+def test_the_variant_takes_the_inference_ami_version(refusing: Any) -> None:
+    stack, store = refusing
+    endpoint = ComponentEndpoint(
+        stack,
+        "Ami",
+        artifact_store=store,
+        instance_type="ml.g5.12xlarge",
+        inference_ami_version="al2-ami-sagemaker-inference-gpu-3-1",
+    )
+    (variant,) = stack.resolve(endpoint.cfn_endpoint_config.production_variants)
+    assert variant["inferenceAmiVersion"] == "al2-ami-sagemaker-inference-gpu-3-1"
 
 
 def test_fails_component_arguments(refusing: Any) -> None:

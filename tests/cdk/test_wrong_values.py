@@ -511,6 +511,9 @@ APIS: list[Api] = [
         initial_instance_count=lambda world: 1,
         managed_instance_scaling=lambda world: ManagedInstanceScaling(max_instance_count=2),
         routing_strategy=lambda world: "RANDOM",
+        # ml.g5 keeps its storage on NVMe: no volume size (refused for it)
+        volume_size_in_gb=lambda world: None,
+        inference_ami_version=lambda world: "al2-ami-sagemaker-inference-gpu-3-1",
         endpoint_name=lambda world: None,
         role=lambda world: world.role,
         require_approval=lambda world: False,
@@ -530,6 +533,12 @@ APIS: list[Api] = [
         registry=lambda world: None,
         model_data_download_timeout=lambda world: cdk.Duration.minutes(20),
         container_startup_health_check_timeout=lambda world: cdk.Duration.minutes(15),
+    ),
+    _method(
+        "ComponentEndpoint.grant_invoke",
+        _component_endpoint,
+        "Test/Components",
+        grantee=lambda w: w.role,
     ),
     _method(
         "EndpointComponent.add_copy_scaling",

@@ -219,6 +219,25 @@ def test_fails_enum_violation_suggests_the_closest(source: Any) -> None:
     ]
 
 
+def test_fails_enum_violation_without_a_hint_repeating_every_value() -> None:
+    instance_type = ParameterString(
+        name="TrainInstanceType",
+        default_value="ml.g5.2xlarge",
+        enum_values=["ml.g5.2xlarge", "ml.g5.12xlarge", "ml.p4d.24xlarge"],
+    )
+    with pytest.raises(PipelineValidationError) as caught:
+        coerce_parameter_values([instance_type], {"TrainInstanceType": "ml.p5.48xlarge"})
+
+    assert problems(caught) == [
+        (
+            None,
+            "Parameters.TrainInstanceType",
+            "'ml.p5.48xlarge' is not one of 'ml.g5.2xlarge', 'ml.g5.12xlarge', 'ml.p4d.24xlarge'",
+            None,
+        )
+    ]
+
+
 @SOURCES
 def test_fails_unknown_name_suggests_the_closest(source: Any) -> None:
     with pytest.raises(PipelineValidationError) as caught:

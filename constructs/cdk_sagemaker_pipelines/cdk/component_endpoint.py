@@ -23,6 +23,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk.interfaces import aws_sagemaker as sagemaker_refs
 
 if TYPE_CHECKING:
     from aws_cdk import aws_applicationautoscaling as appscaling
@@ -40,6 +41,7 @@ from ._policies import ecr_pull_statements
 from ._props import (
     ArgumentProblem,
     PropProblem,
+    check_grantee,
     check_keywords,
     check_new_child,
     describe,
@@ -59,8 +61,10 @@ from .endpoint import (
     AUTO_SCALING_ROLE_NAME,
     MAX_NAME,
     METRICS_NAMESPACE,
+    _ami_version_problem,
     _cooldown_problem,
     _count_problem,
+    _instance_store_problem,
     _instance_store_type,
     _instance_type_problem,
     _name_problem,
@@ -73,6 +77,7 @@ from .endpoint import (
     _Served,
     _store_problem,
     _timeout_problem,
+    _volume_size_problem,
     _warn_of_locked_role,
     _whole_number_problem,
     endpoint_log_statements,
@@ -307,6 +312,7 @@ class _HasComponents:
         ]
 
 
+@jsii.implements(sagemaker.IEndpoint)
 class ComponentEndpoint(Resource):
     """A real-time endpoint serving several registered versions as inference components.
 
@@ -327,6 +333,8 @@ class ComponentEndpoint(Resource):
     endpoint's and the components' logs and SageMaker's metrics; with ``vpc``, the network
     interfaces of its subnets and groups. The deploy fails, before a component's model is
     created, when its version isn't ``Approved`` (unless ``require_approval=False``).
+    ``grant_invoke`` lets callers invoke it; they name a component in each request
+    (``InferenceComponentName``: its ``component_name``).
 
     Example::
 
@@ -352,6 +360,8 @@ class ComponentEndpoint(Resource):
         initial_instance_count: int = 1,
         managed_instance_scaling: ManagedInstanceScaling | None = None,
         routing_strategy: str | None = None,
+        volume_size_in_gb: int | None = None,
+        inference_ami_version: str | None = None,
         endpoint_name: str | None = None,
         role: iam.IRole | None = None,
         require_approval: bool = True,
@@ -372,6 +382,14 @@ class ComponentEndpoint(Resource):
         :param routing_strategy: how requests are routed to copies, one of botocore's
             ``RoutingStrategy`` values (``LEAST_OUTSTANDING_REQUESTS``, ``RANDOM``, …).
             Default: SageMaker's (``LEAST_OUTSTANDING_REQUESTS``).
+        :param volume_size_in_gb: the size of each instance's ML storage volume, which holds
+            the components' model data (``VolumeSizeInGB``), 1-512. Refused for instance
+            types whose storage is their NVMe instance store (``ml.g5``, ``ml.p4d``, …).
+            Default: SageMaker's, for the instance type.
+        :param inference_ami_version: the AMI of the instances (``InferenceAmiVersion``),
+            for the GPU driver and CUDA version the components' containers need, one of
+            botocore's values (``al2-ami-sagemaker-inference-gpu-3-1``, …). Default:
+            SageMaker's.
         :param endpoint_name: Default: a name derived from the construct path.
         :param role: the execution role of the endpoint and its models. Default: a role
             of exactly what they read and write.
@@ -406,6 +424,8 @@ class ComponentEndpoint(Resource):
                     "ManagedInstanceScaling(min_instance_count=0, max_instance_count=2)",
                 ),
                 _routing_problem(routing_strategy),
+                _volume_size_problem(volume_size_in_gb),
+                _ami_version_problem(inference_ami_version),
                 _name_problem("endpoint_name", endpoint_name, optional=True),
                 None
                 if role is None
@@ -428,6 +448,14 @@ class ComponentEndpoint(Resource):
         raise_for(
             [
                 *_scaling_count_problems(initial_instance_count, managed_instance_scaling),
+                None
+                if volume_size_in_gb is None
+                else _instance_store_problem(
+                    "volume_size_in_gb",
+                    [instance_type],
+                    "of the instance type's own size, with no EBS volume to size: SageMaker "
+                    "takes no VolumeSizeInGB for it",
+                ),
                 *(_role_account_problems(stack, {"role": role}) if role is not None else []),
             ],
             subject,
@@ -500,6 +528,8 @@ class ComponentEndpoint(Resource):
                     else sagemaker.CfnEndpointConfig.RoutingConfigProperty(
                         routing_strategy=routing_strategy
                     ),
+                    volume_size_in_gb=volume_size_in_gb,
+                    inference_ami_version=inference_ami_version,
                 )
             ],
             kms_key_id=None if instance_store else artifact_store.key.key_arn,
@@ -530,6 +560,11 @@ class ComponentEndpoint(Resource):
         node_of(self).add_validation(_HasComponents(self))
 
     @property
+    def endpoint_ref(self) -> sagemaker_refs.EndpointReference:
+        """A reference to the endpoint (``IEndpointRef``)."""
+        return sagemaker_refs.EndpointReference(endpoint_arn=self.endpoint_arn)
+
+    @property
     def cfn_endpoint_config(self) -> sagemaker.CfnEndpointConfig:
         """The underlying ``AWS::SageMaker::EndpointConfig``."""
         return self._config
@@ -538,6 +573,25 @@ class ComponentEndpoint(Resource):
     def cfn_endpoint(self) -> sagemaker.CfnEndpoint:
         """The underlying ``AWS::SageMaker::Endpoint``."""
         return self._resource
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` call the endpoint's components: ``sagemaker:InvokeEndpoint``.
+
+        On this endpoint, so every component of it: a request names the component it is
+        for (``InferenceComponentName``, the component's ``component_name``).
+        ``InvokeEndpointWithResponseStream``, which streams an LLM's tokens, is authorized
+        by the same action.
+
+        Example::
+
+            endpoint.grant_invoke(api_function)
+        """
+        check_grantee(grantee, self, lambda: f"ComponentEndpoint {self.node.path}.grant_invoke")
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["sagemaker:InvokeEndpoint"],
+            resource_arns=[self.endpoint_arn],
+        )
 
     @check_keywords
     def add_component(

@@ -409,12 +409,17 @@ def coerce_parameter_values(
             continue
         enum_values = entry.get("EnumValues")
         if enum_values and value not in enum_values:
+            suggestion: str | None = did_you_mean(str(value), enum_values)
+            # A hint naming every value (a few alike, 'ml.g5.2xlarge' and 'ml.g5.12xlarge')
+            # repeats the list the message just gave: no hint then.
+            if suggestion is not None and all(repr(each) in suggestion for each in enum_values):
+                suggestion = None
             problems.append(
                 Problem(
                     None,
                     f"Parameters.{name}",
                     f"{value!r} is not one of {one_of(enum_values)}",
-                    did_you_mean(str(value), enum_values),
+                    suggestion,
                 )
             )
             continue

@@ -23,7 +23,7 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks  # noqa: E402
 
 from cdk_sagemaker_pipelines.cdk import FAIL_SYNTH_ON_VALIDATION_ERRORS, synth_app  # noqa: E402
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError  # noqa: E402
-from stacks import MlOpsStage, load_environments  # noqa: E402
+from stacks import MlOpsStage, load_environments, source_revision  # noqa: E402
 from stacks.config import ConfigError, cdk_json_problems  # noqa: E402
 
 # The file the CDK CLI read the context from: it runs the app in cdk.json's directory.
@@ -51,6 +51,10 @@ def build_app(context: dict[str, object] | None = None, outdir: str | None = Non
         environments = load_environments(
             app.node.try_get_context("environments"), app.node.get_all_context()
         )
+        # The commit each registered version records: given at synth (cdk synth -c
+        # source_commit=$(git rev-parse HEAD)), never read from git here, so that a synth
+        # without it gives the same templates in any checkout.
+        revision = source_revision(app.node.get_all_context())
     except ConfigError as error:
         raise SystemExit(str(error)) from None
     stages: dict[str, MlOpsStage] = {}
@@ -59,8 +63,10 @@ def build_app(context: dict[str, object] | None = None, outdir: str | None = Non
         # A model_source's stage first: the stage serving its versions shares them from it.
         if name not in stages:
             config = environments[name]
-            source = stage(config.model_source) if config.model_source else None
-            stages[name] = MlOpsStage(app, name, config=config, model_source=source)
+            model_source = stage(config.model_source) if config.model_source else None
+            stages[name] = MlOpsStage(
+                app, name, config=config, model_source=model_source, revision=revision
+            )
         return stages[name]
 
     for name in environments:

@@ -15,6 +15,10 @@ constructs), so an account the registry is shared with can deploy it, and it out
 the expiry of execution outputs. The same definition deploys with the CDK ``Pipeline`` construct and
 runs on a laptop with the local runner.
 
+Each version records where it came from: the execution (``GeneratedBy``), the commit and
+repository given to ``build_pipeline`` (the reference app's ``-c source_commit=…`` at
+synth), and the run's ``InputDataKey``.
+
 The input is ``s3://<data bucket>/<InputDataKey>``: a prefix of CSV files (by default
 ``curated/``) or one file. The key is a parameter of its own because an S3 event can only
 hand EventBridge targets whole values (the object's key), not a URI built from them.
@@ -37,11 +41,13 @@ from cdk_sagemaker_pipelines.definition import (
     DataQualityCheckConfig,
     DatasetFormat,
     DriftCheckBaselines,
+    ExecutionVariables,
     Expression,
     FailStep,
     Image,
     Join,
     JsonGet,
+    MetadataProperties,
     MetricsSource,
     ModelMetrics,
     ParameterFloat,
@@ -158,11 +164,18 @@ def build_pipeline(
     model_package_group_name: str | Expression,
     data_key: str = "curated/",
     settings: PipelineSettings | None = None,
+    source_commit: str | None = None,
+    source_repository: str | None = None,
 ) -> PipelineDefinition:
     """Build the pipeline.
 
     ``data_bucket`` is the bucket name (possibly a CDK token); ``data_key`` the default of
     the ``InputDataKey`` parameter, which a trigger may override per execution.
+
+    ``source_commit`` and ``source_repository``: the commit (and repository) this
+    definition is deployed from, recorded in each version's ``MetadataProperties``
+    (``CommitId``, ``Repository``); None leaves that field out. Literals, not parameters:
+    a parameter would record whatever the person starting a run gives it.
     """
     settings = settings or PipelineSettings()
     input_key = ParameterString(name="InputDataKey", default_value=data_key)
@@ -306,6 +319,20 @@ def build_pipeline(
             data_statistics=MetricsSource(s3_uri=seal.sealed("statistics")),
             data_constraints=MetricsSource(s3_uri=seal.sealed("constraints")),
         ),
+        # Where the version came from. GeneratedBy is set rather than left to the service
+        # (which isn't documented to fill it); MetadataProperties, unlike the customer
+        # metadata, is out of reach of UpdateModelPackage, the approver's action.
+        metadata_properties=MetadataProperties(
+            commit_id=source_commit,
+            repository=source_repository,
+            generated_by=ExecutionVariables.PIPELINE_EXECUTION_ARN,
+        ),
+        # What the run read (the prefix or object under the data bucket) and which run it
+        # was, shown with the version in Studio and by `smpipe registry show`.
+        customer_metadata={
+            "InputDataKey": input_key,
+            "PipelineExecutionArn": ExecutionVariables.PIPELINE_EXECUTION_ARN,
+        },
     )
     too_low = FailStep(
         name="AccuracyTooLow",

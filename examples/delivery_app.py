@@ -11,6 +11,7 @@ cfn-lint on its stack.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -29,9 +30,11 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks  # noqa: E402
 from cdk_sagemaker_pipelines.cdk import FAIL_SYNTH_ON_VALIDATION_ERRORS, synth_app  # noqa: E402
 from constructs import Construct  # noqa: E402
 from stacks import EnvironmentConfig, MlOpsStage  # noqa: E402
-from stacks.config import with_versions  # noqa: E402
+from stacks.config import source_revision, with_versions  # noqa: E402
 
 TOOLING = cdk.Environment(account="111111111111", region="eu-west-1")
+# The GitHub repository the pipeline deploys from (through a CodeConnections connection).
+REPOSITORY = "acme/ml-platform"
 DEV = EnvironmentConfig(
     name="dev",
     account="222222222222",
@@ -110,6 +113,11 @@ class DeliveryStack(cdk.Stack):
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        source = pipelines.CodePipelineSource.connection(
+            REPOSITORY,
+            "main",
+            connection_arn="arn:aws:codeconnections:eu-west-1:111111111111:connection/abc",
+        )
         pipeline = pipelines.CodePipeline(
             self,
             "Delivery",
@@ -117,24 +125,30 @@ class DeliveryStack(cdk.Stack):
             cli_version="2.1148.1",  # package.json's aws-cdk: self-mutation uses the same CLI
             synth=pipelines.ShellStep(
                 "Synth",
-                input=pipelines.CodePipelineSource.connection(
-                    "acme/ml-platform",
-                    "main",
-                    connection_arn="arn:aws:codeconnections:eu-west-1:111111111111:connection/abc",
-                ),
+                input=source,
+                # The commit the source action checked out: each version the stages'
+                # pipelines register records it (a run can't change it: not a parameter).
+                env={"SOURCE_COMMIT": source.source_attribute("CommitId")},
                 commands=[
                     "./scripts/bootstrap.sh",
-                    'node_modules/.bin/cdk synth -a ".venv/bin/python delivery.py"',
+                    'node_modules/.bin/cdk synth -a ".venv/bin/python delivery.py" '
+                    '-c "source_commit=$SOURCE_COMMIT"',
                 ],
             ),
         )
         # Each environment's version, as committed in cdk.json's context (a reviewed commit
         # promotes one): "model_package_arn:prod": "arn:…" (of dev's group).
-        environments = with_versions([DEV, PROD], self.node.get_all_context())
+        context = self.node.get_all_context()
+        environments = with_versions([DEV, PROD], context)
+        # The Synth step's commit (none in a synth without -c source_commit=…), and the
+        # repository it is of.
+        revision = replace(source_revision(context), repository=f"https://github.com/{REPOSITORY}")
         # Both stages before add_stage, which synthesizes a stage there and then: prod's
         # stage adds dev's sharing (its bucket's name, registry and key policies) to dev's.
-        dev = MlOpsStage(self, "dev", config=environments["dev"])
-        prod = MlOpsStage(self, "prod", config=environments["prod"], model_source=dev)
+        dev = MlOpsStage(self, "dev", config=environments["dev"], revision=revision)
+        prod = MlOpsStage(
+            self, "prod", config=environments["prod"], model_source=dev, revision=revision
+        )
         pipeline.add_stage(deployed(dev))
         pipeline.add_stage(
             deployed(prod),

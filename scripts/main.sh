@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up (idempotent), then run the main job:
 #  1. synthesize every environment of the reference app (cdk.out; no AWS credentials),
-#     with cdk-nag and the definition checks enforced;
+#     with cdk-nag and the definition checks enforced, recording the checkout's commit;
 #  2. run the dev environment's pipeline *as synthesized* on this machine with the local
 #     runner (no Docker, no AWS): preprocess, train a real model, evaluate, register it;
 #  3. run it again with the accuracy threshold above what the model reaches: the else
@@ -11,8 +11,14 @@ cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
 source scripts/env.sh
 
+# The commit each registered version records (its MetadataProperties.CommitId), given
+# explicitly: the app never asks git itself, so a synth without it is the same anywhere.
+source_commit=()
+if commit=$(git rev-parse HEAD 2>/dev/null); then
+  source_commit=(-c "source_commit=$commit")
+fi
 echo "== cdk synth (all environments)" >&2
-cdk synth --quiet
+cdk synth --quiet "${source_commit[@]}"
 
 pipeline=(--assembly cdk.out --pipeline dev/MlOps/Training
           --s3-map "s3://dev-mlops-artifacts-data/curated=example_project/data")
@@ -24,4 +30,6 @@ if smpipe run "${pipeline[@]}" --param AccuracyThreshold=0.999; then
   echo "main: expected the execution to fail (AccuracyThreshold above the model's accuracy)" >&2
   exit 1
 fi
+# Its COMMIT column: the commit the synth recorded (smpipe registry show GROUP VERSION
+# prints the rest: the execution, the InputDataKey it read).
 smpipe registry list

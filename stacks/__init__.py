@@ -1,6 +1,12 @@
 """The reference app's stacks: one Stage per environment, each with one MlOps stack."""
 
-from .config import EnvironmentConfig, load_environments
+from .config import EnvironmentConfig, SourceRevision, load_environments, source_revision
 from .stage import MlOpsStage
 
-__all__ = ["EnvironmentConfig", "MlOpsStage", "load_environments"]
+__all__ = [
+    "EnvironmentConfig",
+    "MlOpsStage",
+    "SourceRevision",
+    "load_environments",
+    "source_revision",
+]

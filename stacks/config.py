@@ -111,6 +111,75 @@ _KEYS = [f.name for f in fields(EnvironmentConfig) if f.name not in ("name", MOD
 _VERSION_ARN_SHAPE = "arn:aws:sagemaker:<region>:<account>:model-package/{group}/<version>"
 
 
+# The commit (and repository) the app is synthesized from, given at synth: `cdk synth -c
+# source_commit=$(git rev-parse HEAD)`, or the delivery pipeline's Synth step.
+SOURCE_COMMIT = "source_commit"
+SOURCE_REPOSITORY = "source_repository"
+# A git object name: SHA-1 (40) or SHA-256 (64) hex digits, or an abbreviation of 7 or more.
+_COMMIT = re.compile(r"[0-9a-f]{7,64}")
+_URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/@]*:[^/@]*@", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRevision:
+    """The commit and repository the app is deployed from, recorded with each version.
+
+    The pipeline's ``RegisterModel`` writes them into the version's ``MetadataProperties``
+    (``CommitId``, ``Repository``); None leaves that field out, so a synth without them (a
+    test, a laptop) gives the same templates every time.
+
+    Example::
+
+        SourceRevision(commit="3e1d67d", repository="https://github.com/acme/ml-platform")
+    """
+
+    commit: str | None = None
+    repository: str | None = None
+
+
+def source_revision(context: Mapping[str, Any]) -> SourceRevision:
+    """The ``source_commit`` and ``source_repository`` context keys; ``ConfigError`` if wrong.
+
+    Absent keys record nothing. A given but empty commit fails rather than recording none:
+    it is a CI variable that wasn't set, and the versions would say nothing of their code.
+
+    Example::
+
+        source = source_revision(app.node.get_all_context())
+    """
+    problems: list[str] = []
+    known = (SOURCE_COMMIT, SOURCE_REPOSITORY)
+    for key in context:
+        # A misspelt key would record nothing without a word.
+        if key.startswith("source_") and key not in known:
+            problems.append(
+                f"unknown context key '{key}' (the source's keys: {SOURCE_COMMIT}, "
+                f"{SOURCE_REPOSITORY})"
+            )
+    commit, repository = context.get(SOURCE_COMMIT), context.get(SOURCE_REPOSITORY)
+    if commit is not None and not (isinstance(commit, str) and _COMMIT.fullmatch(commit)):
+        problems.append(
+            f"setting '{SOURCE_COMMIT}': expected a commit id (7 to 64 lowercase hex digits, "
+            f"git rev-parse HEAD), got {commit!r}"
+            + (": is the variable CI passes it from set?" if commit == "" else "")
+        )
+    if repository is not None and not (
+        isinstance(repository, str) and repository and not any(c.isspace() for c in repository)
+    ):
+        problems.append(
+            f"setting '{SOURCE_REPOSITORY}': expected the repository's URL, got {repository!r}"
+        )
+    elif isinstance(repository, str) and _URL_PASSWORD.match(repository):
+        # A clone URL with a token in it (https://user:token@host/…): every version would
+        # record the token, readable by whoever may describe it.
+        problems.append(
+            f"setting '{SOURCE_REPOSITORY}': the URL holds a password or token "
+            "(https://user:…@host): give the URL without it"
+        )
+    _raise_for([], problems, "context")
+    return SourceRevision(commit=commit, repository=repository)
+
+
 def model_package_arn_key(environment: str) -> str:
     """The context key naming the version an environment serves: ``model_package_arn:dev``."""
     return f"{MODEL_PACKAGE_ARN}:{environment}"

@@ -53,6 +53,7 @@ from .config import (
     SERVES,
     SERVES_ENDPOINT_NOT_DECLARED,
     EnvironmentConfig,
+    SourceRevision,
     model_package_arn_key,
 )
 
@@ -101,6 +102,10 @@ class MlOpsStack(Stack):
     of that environment's group instead: give its stack as ``model_source``, which then
     shares its registry and ``models/`` with this stack's account (``share_versions_with``).
 
+    ``revision``: the commit and repository the app is deployed from; each version the
+    pipeline registers records them (``MetadataProperties``), with the execution that
+    registered it and its ``InputDataKey``. None records no commit.
+
     Example::
 
         MlOpsStack(stage, "MlOps", config=EnvironmentConfig(name="dev", retain_data=False))
@@ -113,6 +118,7 @@ class MlOpsStack(Stack):
         *,
         config: EnvironmentConfig,
         model_source: MlOpsStack | None = None,
+        revision: SourceRevision | None = None,
         **kwargs: Any,
     ) -> None:
         if (model_source.config.name if model_source else None) != config.model_source:
@@ -177,6 +183,8 @@ class MlOpsStack(Stack):
                 data_key=CURATED_PREFIX,
                 model_package_group_name=self.registry.model_package_group_name,
                 settings=settings,
+                source_commit=revision.commit if revision else None,
+                source_repository=revision.repository if revision else None,
             ),
             artifact_store=self.artifacts,
             max_parallel_execution_steps=4,

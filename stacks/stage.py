@@ -7,7 +7,7 @@ from aws_cdk import Environment, Stage, Validations
 from cdk_sagemaker_pipelines.cdk.validation import SageMakerPipelineChecks
 from constructs import Construct
 
-from .config import EnvironmentConfig
+from .config import EnvironmentConfig, SourceRevision
 from .mlops_stack import MlOpsStack
 
 
@@ -20,7 +20,8 @@ class MlOpsStage(Stage):
     created inside a CDK Pipelines stack (``pipeline.add_stage(MlOpsStage(self, …))``).
 
     ``model_source``: the stage of the environment named by ``config.model_source``, whose
-    versions this one's endpoint serves (create it first).
+    versions this one's endpoint serves (create it first). ``revision``: the commit and
+    repository the app is deployed from, which each registered version records.
 
     Example::
 
@@ -34,6 +35,7 @@ class MlOpsStage(Stage):
         *,
         config: EnvironmentConfig,
         model_source: MlOpsStage | None = None,
+        revision: SourceRevision | None = None,
     ) -> None:
         env = None
         if config.account or config.region:
@@ -45,6 +47,7 @@ class MlOpsStage(Stage):
             "MlOps",
             config=config,
             model_source=model_source.stack if model_source is not None else None,
+            revision=revision,
         )
         # On the app, limited to this stage's stacks: aws-cdk-lib skips the plugins of a
         # Stage created inside a stack (a CDK Pipelines app's stages) without a word.

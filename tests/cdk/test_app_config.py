@@ -537,3 +537,93 @@ def test_fails_a_source_whose_bucket_name_s3_refuses(name: str):
     assert (
         f"environment 'prod' setting 'model_source': {name!r} names its artifact bucket" in message
     )
+
+
+# The commit (and repository) each registered version records: context given at synth.
+COMMIT = "3e1d67d0c4b5a6f7e8d9c0b1a2f3e4d5c6b7a8f9"
+REPOSITORY = "https://github.com/acme/ml-platform"
+
+
+def test_source_revision_reads_the_commit_and_repository_and_none_without_them():
+    from stacks.config import SourceRevision, source_revision
+
+    context = {"source_commit": COMMIT, "source_repository": REPOSITORY}
+    assert source_revision(context) == SourceRevision(COMMIT, REPOSITORY)
+    assert source_revision(cdk_context()) == SourceRevision()  # the committed cdk.json
+
+
+@pytest.mark.parametrize(
+    ("context", "problem"),
+    [
+        (
+            {"source_commit": ""},
+            "setting 'source_commit': expected a commit id (7 to 64 lowercase hex digits, git "
+            "rev-parse HEAD), got '': is the variable CI passes it from set?",
+        ),
+        (
+            {"source_commit": "main"},
+            "setting 'source_commit': expected a commit id (7 to 64 lowercase hex digits, git "
+            "rev-parse HEAD), got 'main'",
+        ),
+        (
+            {"source_comit": COMMIT},
+            "unknown context key 'source_comit' (the source's keys: source_commit, "
+            "source_repository)",
+        ),
+        (
+            {"source_repository": "https://x-access-token:ghs_abc@github.com/acme/ml-platform"},
+            "setting 'source_repository': the URL holds a password or token "
+            "(https://user:…@host): give the URL without it",
+        ),
+        (
+            {"source_repository": ""},
+            "setting 'source_repository': expected the repository's URL, got ''",
+        ),
+    ],
+)
+def test_source_revision_fails_a_wrong_or_misspelt_key(context: dict[str, Any], problem: str):
+    from stacks.config import source_revision
+
+    with pytest.raises(ConfigError) as raised:
+        source_revision(context)
+    assert str(raised.value) == f"{INVALID_CONTEXT}- {problem}"
+
+
+def _register_arguments(app: Any, stage: str) -> dict[str, Any]:
+    from cdk_sagemaker_pipelines.definition.entries import walk_steps
+
+    stack = app.node.find_child(stage).node.find_child("MlOps")
+    (register,) = [
+        step
+        for step in walk_steps(stack.pipeline.definition["Steps"])
+        if step.name == "RegisterModel"
+    ]
+    return dict(register.entry["Arguments"])
+
+
+def test_build_app_records_the_commit_given_at_synth_in_every_environment():
+    import app as reference
+
+    context = {**cdk_context(), "source_commit": COMMIT, "source_repository": REPOSITORY}
+    app = reference.build_app(context)  # built, not synthesized: the definitions are compiled
+
+    for stage in ("dev", "staging", "prod"):
+        arguments = _register_arguments(app, stage)
+        assert arguments["MetadataProperties"] == {
+            "CommitId": COMMIT,
+            "Repository": REPOSITORY,
+            "GeneratedBy": {"Get": "Execution.PipelineExecutionArn"},
+        }, stage
+        assert arguments["CustomerMetadataProperties"] == {
+            "InputDataKey": {"Get": "Parameters.InputDataKey"},
+            "PipelineExecutionArn": {"Get": "Execution.PipelineExecutionArn"},
+        }, stage
+
+
+def test_build_app_exits_on_a_commit_that_isnt_one():
+    import app as reference
+
+    with pytest.raises(SystemExit) as raised:
+        reference.build_app({**cdk_context(), "source_commit": ""})
+
+    assert str(raised.value.code).startswith(f"{INVALID_CONTEXT}- setting 'source_commit': ")

@@ -6,6 +6,7 @@ reference app's, linted by test_app_cfn_lint.py) is linted with cfn-lint meanwhi
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -33,6 +34,7 @@ DEV, PROD, OTHER = "222222222222", "333333333333", "444455556666"
 DEV_VERSION = f"arn:aws:sagemaker:eu-west-1:{DEV}:model-package/dev-breast-cancer-classifier/3"
 DEV_BUCKET = f"dev-artifacts-{DEV}-eu-west-1"
 DEV_KEY = f"arn:aws:kms:eu-west-1:{DEV}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+COMMIT = "3e1d67d0c4b5a6f7e8d9c0b1a2f3e4d5c6b7a8f9"
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +43,8 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
     outdir = tmp_path_factory.mktemp("delivery")
     # Prod serves a version of dev's group, as a reviewed commit promotes one: in cdk.json's
     # context, which the pipeline's Synth step reads ("model_package_arn:prod": …).
-    context = {**cdk_context(), "model_package_arn:prod": DEV_VERSION}
+    # The commit, as the Synth step passes it: -c source_commit=$SOURCE_COMMIT.
+    context = {**cdk_context(), "model_package_arn:prod": DEV_VERSION, "source_commit": COMMIT}
     delivery_app.build_app(outdir=str(outdir), context=context).synth()
     return outdir
 
@@ -123,10 +126,15 @@ def test_a_synth_without_prods_committed_version_fails_rather_than_delete_its_en
 def test_the_synth_step_takes_the_versions_from_the_committed_context_only() -> None:
     # A -c in the Synth step's commands would hold for that command, not for a synth of
     # another commit: the versions served are cdk.json's, changed by a reviewed commit.
+    # The one -c is the commit checked out, which is per commit by nature.
     source = Path(delivery_app.__file__).read_text()
-    commands = source.split("commands=[", 1)[1].split("]", 1)[0]
-    (synth,) = re.findall(r"cdk synth[^\n]*", commands)
-    assert " -c " not in synth, synth
+    (commands,) = (
+        ast.literal_eval(node.value)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.keyword) and node.arg == "commands"
+    )
+    (synth,) = (command for command in commands if "cdk synth" in command)
+    assert re.findall(r" -c (\S+)", synth) == ['"source_commit=$SOURCE_COMMIT"'], synth
     assert "--context" not in synth, synth
     docs = DOCS.read_text()
     assert '"model_package_arn:prod": "arn:aws:sagemaker:' in docs
@@ -431,3 +439,25 @@ def test_only_prods_monitor_role_reads_and_decrypts_devs_sealed_baseline(
         assert not evaluate(role, "kms:Decrypt", DEV_KEY, context, policy=key_policy).allowed
     data = f"arn:aws:s3:::{DEV_BUCKET}/executions/x/output.csv"
     assert not evaluate(role, "s3:GetObject", data, {}, policy=bucket_policy).allowed
+
+
+def test_each_stage_records_the_commit_the_synth_step_checked_out(synthesized: Path) -> None:
+    # The Synth step gets the source action's CommitId (a CodePipeline variable) and passes
+    # it to the synth; each stage's pipeline writes it, and the repository, into the
+    # versions it registers.
+    delivery = json.loads((synthesized / "Delivery.template.json").read_text())
+    (pipeline,) = (
+        r["Properties"]
+        for r in delivery["Resources"].values()
+        if r["Type"] == "AWS::CodePipeline::Pipeline"
+    )
+    actions = {a["Name"]: a for stage in pipeline["Stages"] for a in stage["Actions"]}
+    source_action = next(a for a in actions.values() if a["ActionTypeId"]["Category"] == "Source")
+    variables = json.loads(actions["Synth"]["Configuration"]["EnvironmentVariables"])
+    assert {"name": "SOURCE_COMMIT", "type": "PLAINTEXT"}.items() <= variables[0].items()
+    assert variables[0]["value"] == f"#{{{source_action['Namespace']}.CommitId}}"
+    for stage in ("dev", "prod"):
+        properties = _of_type(_resources(synthesized, stage), "AWS::SageMaker::Pipeline", "")
+        definition = json.dumps(properties["PipelineDefinition"])
+        assert f'\\"CommitId\\":\\"{COMMIT}\\"' in definition, stage
+        assert '\\"Repository\\":\\"https://github.com/acme/ml-platform\\"' in definition

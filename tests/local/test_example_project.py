@@ -55,6 +55,13 @@ def test_trains_evaluates_and_registers_a_real_model(
     assert sealed + "statistics/statistics.json" in baselines["Statistics"]["S3Uri"]
     assert sealed + "constraints/constraints.json" in baselines["Constraints"]["S3Uri"]
     assert package.description["MetadataProperties"]["GeneratedBy"] == result.arn
+    # What the run read and which run it was, with the version (local_pipeline gives no
+    # commit: CommitId is left out rather than recorded empty).
+    assert package.description["CustomerMetadataProperties"] == {
+        "InputDataKey": "curated/",
+        "PipelineExecutionArn": result.arn,
+    }
+    assert "CommitId" not in package.description["MetadataProperties"]
     assert package.metrics["ModelQuality"]["Statistics"]["metrics"]["accuracy"]["value"] == accuracy
     assert package.model_data is not None
 
@@ -179,3 +186,43 @@ def test_job_steps_retry_every_error_sagemaker_documents_as_transient():
     ]
     for name in ("Preprocess", "Train", "Evaluate"):
         assert steps[name]["RetryPolicies"] == expected, name
+
+
+def test_the_version_records_the_commit_and_repository_as_literals():
+    # Given at synth, not as parameters: a run can't record another commit than the one
+    # its definition was deployed from. None leaves the field out.
+    from cdk_sagemaker_pipelines.definition import StaticBinder
+    from cdk_sagemaker_pipelines.definition.entries import walk_steps
+    from example_project.pipeline import build_pipeline
+
+    binder = StaticBinder(
+        region="us-east-1",
+        role_arn="arn:aws:iam::111122223333:role/r",
+        default_bucket="b",
+        code_prefix="s3://b/code",
+    )
+
+    def metadata(
+        source_commit: str | None = None, source_repository: str | None = None
+    ) -> tuple[object, list[str]]:
+        pipeline = build_pipeline(
+            data_bucket="data",
+            model_package_group_name="models",
+            source_commit=source_commit,
+            source_repository=source_repository,
+        )
+        definition = pipeline.to_definition(binder)
+        (register,) = [s for s in walk_steps(definition["Steps"]) if s.name == "RegisterModel"]
+        names = [parameter["Name"] for parameter in definition["Parameters"]]
+        return register.entry["Arguments"]["MetadataProperties"], names
+
+    recorded, names = metadata(
+        source_commit="3e1d67d", source_repository="https://github.com/acme/ml-platform"
+    )
+    assert recorded == {
+        "CommitId": "3e1d67d",
+        "Repository": "https://github.com/acme/ml-platform",
+        "GeneratedBy": {"Get": "Execution.PipelineExecutionArn"},
+    }
+    assert not any("commit" in name.lower() for name in names)
+    assert metadata() == ({"GeneratedBy": {"Get": "Execution.PipelineExecutionArn"}}, names)

@@ -26,12 +26,10 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from aws_cdk import (
     Aws,
-    CfnElement,
-    CfnResource,
     CustomResource,
     Duration,
     Fn,
@@ -40,7 +38,6 @@ from aws_cdk import (
     Token,
 )
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 
@@ -54,7 +51,7 @@ from ..definition._model_data_locations import (
     RESOURCE_TYPE,
 )
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
-from ._roles import created_role_arn
+from ._own_function import own_python_function
 from ._tree import node_of, path_of, stack_of
 from .artifacts import MODELS_PREFIX, SEALED_PREFIX, ArtifactStore, records_removal_policy
 
@@ -161,52 +158,18 @@ class ModelDataReader(Construct):
         )
         self._logs_removal_policy = RemovalPolicy.DESTROY
         acknowledge_in_packs(self.logs, "CloudWatchLogGroupEncrypted", _LOGS_REASON)
-        self.role = iam.Role(
+        self.role, self.policy, self.function = own_python_function(
             self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="Reads where the versions the stack's endpoints serve keep their "
+            code=FUNCTION_CODE,
+            description="Finds the model data of the versions the stack's endpoints serve",
+            role_description="Reads where the versions the stack's endpoints serve keep their "
             "model data",
-        )
-        self.policy = iam.ManagedPolicy(
-            self,
-            "Policy",
-            description="What the model data reader may describe and log",
-            roles=[self.role],
-            statements=[
-                iam.PolicyStatement(
-                    sid="WriteOwnLogs",
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[self.logs.log_group_arn],
-                ),
-            ],
-        )
-        self.function = lambda_.Function(
-            self,
-            "Function",
-            runtime=lambda_.Runtime.PYTHON_3_14,
-            handler="index.handler",
-            code=lambda_.Code.from_asset(FUNCTION_CODE),
+            policy_description="What the model data reader may describe and log",
             timeout=Duration.minutes(1),
             memory_size=128,
-            description="Finds the model data of the versions the stack's endpoints serve",
-            role=self.role,
-            log_group=self.logs,
+            logs=self.logs,
+            reasons=_FUNCTION_REASONS,
         )
-        # Under customize_roles(prevent_synthesis=False) aws-cdk-lib's role ARN names no role.
-        created = created_role_arn(self.role)
-        function_resource = cast(CfnResource, self.function.node.default_child)
-        if created is not None:
-            function_resource.add_property_override("Role", created)
-        # The function waits for its policy (its logs), not for the role its Role attribute
-        # already waits for; a policy customize_roles keeps from synthesis has no resource.
-        policy = self.policy.node.default_child
-        if policy is not None:
-            function_resource.add_override(
-                "DependsOn", [stack_of(self).get_logical_id(cast(CfnElement, policy))]
-            )
-        for rule, reason in _FUNCTION_REASONS.items():
-            acknowledge_in_packs(self.function, rule, reason)
         self._describes_stack = False
 
     def model_data(

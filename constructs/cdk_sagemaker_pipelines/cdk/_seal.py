@@ -12,20 +12,15 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from aws_cdk import (
-    Acknowledgment,
     ArnFormat,
     Aws,
-    CfnElement,
-    CfnResource,
     Duration,
     Names,
-    Validations,
 )
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 
@@ -34,8 +29,9 @@ from constructs import Construct
 from ..definition import PipelineDefinitionError
 from ..definition._seal_entries import SEALED_PREFIX
 from ..definition.permissions import S3Access
-from ._acknowledge import _acknowledge
-from ._roles import created_role_arn, role_arn
+from ._acknowledge import NIST, _acknowledge
+from ._own_function import own_python_function
+from ._roles import role_arn
 from ._tree import path_of, placed, stack_account_region, stack_of
 from .artifacts import records_removal_policy
 
@@ -71,8 +67,17 @@ def _retention_environment(store: ArtifactStore) -> dict[str, str]:
     return {"SEALED_RETENTION_MODE": retention.mode, "SEALED_RETENTION_DAYS": str(retention.days)}
 
 
-def _acknowledgment(finding: str, reason: str) -> Any:
-    return Acknowledgment(id=finding, reason=reason)
+# Why the sealing function leaves findings of NIST 800-53 (rule -> reason).
+_FUNCTION_REASONS = {
+    "LambdaDLQ": "the pipeline's Lambda step invokes the function synchronously and reads "
+    "its return value: a failed invocation fails the step; a dead-letter queue "
+    "receives only failed asynchronous invocations, and there are none",
+    "LambdaConcurrency": "a run invokes the function once per seal step; reserving "
+    "concurrency would fail the deploy in accounts whose quota is under the 100 "
+    "unreserved executions Lambda keeps",
+    "LambdaInsideVPC": "the function calls S3 only, under the bucket policy's conditions; a "
+    "VPC would add subnets and an S3 endpoint, and no protection to these calls",
+}
 
 
 class SealFunction(Construct):
@@ -145,73 +150,23 @@ class SealFunction(Construct):
                 conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
             )
         )
-        self.role = iam.Role(
+        self.role, self.policy, self.function = own_python_function(
             self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"Seals the artifacts model versions of {pipeline_name} record",
-        )
-        self.policy = iam.ManagedPolicy(
-            self,
-            "Policy",
-            description="What the sealing function may read and write",
-            roles=[self.role],
-            statements=[
-                iam.PolicyStatement(
-                    sid="WriteOwnLogs",
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[self.logs.log_group_arn],
-                ),
-            ],
-        )
-        self.function = lambda_.Function(
-            self,
-            "Function",
-            runtime=lambda_.Runtime.PYTHON_3_14,
-            handler="index.handler",
-            code=lambda_.Code.from_asset(FUNCTION_CODE),
+            code=FUNCTION_CODE,
+            description=f"Copies {pipeline_name}'s registered artifacts to write-once keys",
+            role_description=f"Seals the artifacts model versions of {pipeline_name} record",
+            policy_description="What the sealing function may read and write",
             # A multipart copy of a multi-GB archive takes minutes; the step waits for it.
             timeout=Duration.minutes(15),
             memory_size=256,
-            description=f"Copies {pipeline_name}'s registered artifacts to write-once keys",
-            role=self.role,
-            log_group=self.logs,
+            logs=self.logs,
+            reasons=_FUNCTION_REASONS,
+            packs=(NIST,),
             environment={
                 "SEALED_BUCKET": store.bucket.bucket_name,
                 "SEALED_PREFIX": self.prefix,
                 **_retention_environment(store),
             },
-        )
-        # Under customize_roles(prevent_synthesis=False) aws-cdk-lib's role ARN names no role.
-        created = created_role_arn(self.role)
-        function_resource = cast(CfnResource, self.function.node.default_child)
-        if created is not None:
-            function_resource.add_property_override("Role", created)
-        # The function waits for its policy (see examples/batch_scoring_stack.py); a policy
-        # iam.Role.customize_roles keeps from synthesis has no resource to wait for.
-        policy = self.policy.node.default_child
-        if policy is not None:
-            function_resource.add_override(
-                "DependsOn", [stack.get_logical_id(cast(CfnElement, policy))]
-            )
-        Validations.of(self.function).acknowledge(
-            _acknowledgment(
-                "NIST.800.53.R5-LambdaDLQ",
-                "the pipeline's Lambda step invokes the function synchronously and reads "
-                "its return value: a failed invocation fails the step; a dead-letter queue "
-                "receives only failed asynchronous invocations, and there are none",
-            ),
-            _acknowledgment(
-                "NIST.800.53.R5-LambdaConcurrency",
-                "a run invokes the function once per seal step; reserving concurrency would "
-                "fail the deploy in accounts whose quota is under the 100 unreserved "
-                "executions Lambda keeps",
-            ),
-            _acknowledgment(
-                "NIST.800.53.R5-LambdaInsideVPC",
-                "the function calls S3 only, under the bucket policy's conditions; a VPC "
-                "would add subnets and an S3 endpoint, and no protection to these calls",
-            ),
         )
         self._deny_other_writers()
 

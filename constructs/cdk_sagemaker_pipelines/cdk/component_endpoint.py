@@ -46,14 +46,12 @@ from ._props import (
     check_new_child,
     describe,
     expect_bool,
-    expect_interface,
-    expect_same_app,
     expect_str,
     is_unresolved,
     raise_for,
 )
 from ._roles import role_arn
-from ._tree import node_of, placed, root_of, stack_of
+from ._tree import node_of, placed, stack_of
 from .artifacts import ArtifactStore
 from .endpoint import (
     _INSTANCE_STORE_REASON,
@@ -72,6 +70,8 @@ from .endpoint import (
     _positive_problem,
     _registry_type_problem,
     _repositories_problem,
+    _role_prop_problem,
+    _scale_out_from_zero,
     _seconds,
     _security_group_count_problem,
     _Served,
@@ -427,16 +427,7 @@ class ComponentEndpoint(Resource):
                 _volume_size_problem(volume_size_in_gb),
                 _ami_version_problem(inference_ami_version),
                 _name_problem("endpoint_name", endpoint_name, optional=True),
-                None
-                if role is None
-                else expect_interface(
-                    "role",
-                    role,
-                    "an iam.IRole",
-                    ("role_arn", "grant_principal"),
-                    "an iam.Role, or iam.Role.from_role_arn(self, 'Role', arn)",
-                )
-                or expect_same_app("role", role, root_of(self)),
+                _role_prop_problem(role, self),
                 expect_bool("require_approval", require_approval),
                 _repositories_problem(image_repositories),
                 *_network_prop_problems(vpc, vpc_subnets, security_groups, "Endpoint"),
@@ -886,7 +877,6 @@ class EndpointComponent(Construct):
         raise_for(problems, subject)
         raise_for(_copy_range_problems(min_copies, max_copies, self.copies), subject)
         from aws_cdk import aws_applicationautoscaling as appscaling
-        from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 
         target = appscaling.ScalableTarget(
             self,
@@ -908,33 +898,23 @@ class EndpointComponent(Construct):
             scale_out_cooldown=scale_out_cooldown,
         )
         if min_copies == 0:
-            action = appscaling.StepScalingAction(
+            _scale_out_from_zero(
                 self,
-                "ScaleOutFromZero",
-                scaling_target=target,
-                adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-                metric_aggregation_type=appscaling.MetricAggregationType.MAXIMUM,
+                target,
+                cloudwatch.Metric(
+                    namespace=METRICS_NAMESPACE,
+                    metric_name=NO_CAPACITY_METRIC,
+                    dimensions_map={"InferenceComponentName": self.component_name},
+                    statistic="Maximum",
+                    period=Duration.minutes(1),
+                ),
+                alarm_id="NoCapacity",
+                aggregation=appscaling.MetricAggregationType.MAXIMUM,
                 cooldown=scale_out_cooldown or Duration.minutes(1),
-            )
-            action.add_adjustment(adjustment=1, lower_bound=0)
-            alarm = cloudwatch.Metric(
-                namespace=METRICS_NAMESPACE,
-                metric_name=NO_CAPACITY_METRIC,
-                dimensions_map={"InferenceComponentName": self.component_name},
-                statistic="Maximum",
-                period=Duration.minutes(1),
-            ).create_alarm(
-                self,
-                "NoCapacity",
-                threshold=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 evaluation_periods=1,
-                datapoints_to_alarm=1,
-                treat_missing_data=cloudwatch.TreatMissingData.MISSING,
                 alarm_description="Requests found no copy of the inference component: "
                 "scale out from 0",
             )
-            alarm.add_alarm_action(cloudwatch_actions.ApplicationScalingAction(action))
         self.scalable_target = target
         return target
 

@@ -1937,6 +1937,75 @@ def _store_problem(prop: str, store: object, *, optional: bool) -> Problem | Non
     )
 
 
+def _scale_out_from_zero(
+    scope: Construct,
+    target: appscaling.ScalableTarget,
+    metric: cloudwatch.Metric,
+    *,
+    alarm_id: str,
+    aggregation: appscaling.MetricAggregationType,
+    cooldown: Duration,
+    evaluation_periods: int,
+    alarm_description: str,
+) -> None:
+    """Add 1 to ``target`` when ``metric`` (1 while requests find no capacity) reaches 1.
+
+    A target tracking policy can't scale out from 0 (its metric, per instance or copy, has
+    no datapoint then): a step policy ``ScaleOutFromZero`` (ChangeInCapacity +1) does, on
+    the alarm ``alarm_id`` (``metric`` >= 1 for ``evaluation_periods`` of as many periods).
+
+    Example::
+
+        _scale_out_from_zero(
+            self, target, self.metric_has_backlog_without_capacity(period=Duration.minutes(1)),
+            alarm_id="BacklogWithoutCapacity",
+            aggregation=appscaling.MetricAggregationType.AVERAGE,
+            cooldown=Duration.minutes(5), evaluation_periods=2,
+            alarm_description="Requests wait and the endpoint has no instance")
+    """
+    from aws_cdk import aws_applicationautoscaling as appscaling
+    from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+
+    action = appscaling.StepScalingAction(
+        scope,
+        "ScaleOutFromZero",
+        scaling_target=target,
+        adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+        metric_aggregation_type=aggregation,
+        cooldown=cooldown,
+    )
+    action.add_adjustment(adjustment=1, lower_bound=0)
+    alarm = metric.create_alarm(
+        scope,
+        alarm_id,
+        threshold=1,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluation_periods=evaluation_periods,
+        datapoints_to_alarm=evaluation_periods,
+        treat_missing_data=cloudwatch.TreatMissingData.MISSING,
+        alarm_description=alarm_description,
+    )
+    alarm.add_alarm_action(cloudwatch_actions.ApplicationScalingAction(action))
+
+
+def _role_prop_problem(role: object, scope: Construct) -> Problem | None:
+    """A ``role`` prop that is no ``iam.IRole`` of ``scope``'s app (``None``: none given).
+
+    Example::
+
+        raise_for([_role_prop_problem(role, self)], subject)
+    """
+    if role is None:
+        return None
+    return expect_interface(
+        "role",
+        role,
+        "an iam.IRole",
+        ("role_arn", "grant_principal"),
+        "an iam.Role, or iam.Role.from_role_arn(self, 'Role', arn)",
+    ) or expect_same_app("role", role, root_of(scope))
+
+
 def _repositories_problem(repositories: object) -> Problem | None:
     if (
         isinstance(repositories, (list, tuple))
@@ -2219,16 +2288,7 @@ class ModelEndpoint(Resource):
                 f"expected a DataCapture, got {describe(data_capture)}",
                 "DataCapture(sampling_percentage=20)",
             ),
-            None
-            if role is None
-            else expect_interface(
-                "role",
-                role,
-                "an iam.IRole",
-                ("role_arn", "grant_principal"),
-                "an iam.Role, or iam.Role.from_role_arn(self, 'Role', arn)",
-            )
-            or expect_same_app("role", role, root_of(self)),
+            _role_prop_problem(role, self),
             _repositories_problem(image_repositories),
             None if volume_key is None else _key_problem("volume_key", volume_key, self),
             *_instance_settings_problems(
@@ -3676,7 +3736,6 @@ class ModelEndpoint(Resource):
         raise_for(self._capacity_problems(min_capacity, max_capacity, served), subject)
         raise_for(self._scaled_deployment_problems(served, min_capacity, max_capacity), subject)
         from aws_cdk import aws_applicationautoscaling as appscaling
-        from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 
         target = self._scalable_target(SCALABLE_DIMENSION, min_capacity, max_capacity, served)
         target.scale_to_track_metric(
@@ -3691,29 +3750,17 @@ class ModelEndpoint(Resource):
         if min_capacity == 0:
             # The guide's policy: ChangeInCapacity +1 from the alarm's threshold up, with
             # the alarm on HasBacklogWithoutCapacity >= 1 for 2 of 2 one-minute periods.
-            action = appscaling.StepScalingAction(
+            _scale_out_from_zero(
                 self,
-                "ScaleOutFromZero",
-                scaling_target=target,
-                adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-                metric_aggregation_type=appscaling.MetricAggregationType.AVERAGE,
+                target,
+                self.metric_has_backlog_without_capacity(period=Duration.minutes(1)),
+                alarm_id="BacklogWithoutCapacity",
+                aggregation=appscaling.MetricAggregationType.AVERAGE,
                 cooldown=scale_out_cooldown or Duration.minutes(5),
-            )
-            action.add_adjustment(adjustment=1, lower_bound=0)
-            alarm = self.metric_has_backlog_without_capacity(
-                period=Duration.minutes(1)
-            ).create_alarm(
-                self,
-                "BacklogWithoutCapacity",
-                threshold=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 evaluation_periods=2,
-                datapoints_to_alarm=2,
-                treat_missing_data=cloudwatch.TreatMissingData.MISSING,
                 alarm_description="Requests wait and the asynchronous endpoint has no instance: "
                 "scale out from 0",
             )
-            alarm.add_alarm_action(cloudwatch_actions.ApplicationScalingAction(action))
         self._retain_scaled_count()
         return target
 

@@ -59,7 +59,6 @@ from ._props import (
     check_new_child,
     describe,
     expect_bool,
-    expect_interface,
     expect_same_app,
     expect_str,
     is_unresolved,
@@ -68,7 +67,12 @@ from ._props import (
 )
 from ._roles import role_arn
 from ._tree import account_region, node_of, placed, root_of, stack_of
-from .endpoint import ModelEndpoint, _version_arn_problem, _warn_of_locked_role
+from .endpoint import (
+    ModelEndpoint,
+    _role_prop_problem,
+    _version_arn_problem,
+    _warn_of_locked_role,
+)
 from .pipeline import (
     WARNING_PREFIX,
     _metric_option_type_problems,
@@ -609,16 +613,7 @@ class DataQualityMonitor(Resource):
             _instance_type_problem(instance_type),
             _volume_problem(volume_size_in_gb),
             expect_bool("enable_cloudwatch_metrics", enable_cloudwatch_metrics),
-            None
-            if role is None
-            else expect_interface(
-                "role",
-                role,
-                "an iam.IRole",
-                ("role_arn", "grant_principal"),
-                "an iam.Role, or iam.Role.from_role_arn(self, 'Role', arn)",
-            )
-            or expect_same_app("role", role, root_of(self)),
+            _role_prop_problem(role, self),
         ]
         raise_for(problems, subject)
         schedule = schedule or MonitorSchedule.hourly()

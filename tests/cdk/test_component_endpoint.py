@@ -91,6 +91,12 @@ class Built:
             stack, "Caller", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")
         )
         self.llms.grant_invoke(self.caller)
+        # A team's alarm on one component's errors.
+        self.errors = (
+            self.llms.components["Returns"]
+            .metric_invocation_5xx_errors()
+            .create_alarm(stack, "ReturnsErrors", threshold=0.01, evaluation_periods=3)
+        )
         self.template = template_json(cdk.assertions.Template.from_stack(stack))
         self.resources: dict[str, Any] = self.template["Resources"]
 
@@ -320,6 +326,85 @@ def test_copy_scaling_tracks_invocations_per_copy_and_scales_out_from_zero(built
     # min_copies=1 (Billing): no step policy, no alarm.
     billing = _component(built, built.llms, "Billing")
     assert billing.node.try_find_child("NoCapacity") is None
+
+
+def test_an_alarm_of_a_component_watches_its_inference_component(built: Built) -> None:
+    returns = _component(built, built.llms, "Returns")
+    alarm = built.of(built.errors)["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"], alarm["Period"]) == (
+        "AWS/SageMaker",
+        "Invocation5XXErrors",
+        "Average",
+        300,
+    )
+    # By its literal name: the alarm depends on no resource.
+    assert alarm["Dimensions"] == [
+        {"Name": "InferenceComponentName", "Value": returns.component_name}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("method", "metric_name", "statistic"),
+    [
+        ("metric_invocations", "Invocations", "Sum"),
+        ("metric_invocation_4xx_errors", "Invocation4XXErrors", "Average"),
+        ("metric_invocation_5xx_errors", "Invocation5XXErrors", "Average"),
+        ("metric_model_latency", "ModelLatency", "Average"),
+        ("metric_no_capacity_invocation_failures", "NoCapacityInvocationFailures", "Sum"),
+    ],
+)
+def test_the_metrics_of_a_component(
+    built: Built, method: str, metric_name: str, statistic: str
+) -> None:
+    small = _component(built, built.cpu, "Small")
+    metric = getattr(small, method)()
+    assert (metric.namespace, metric.metric_name, metric.statistic) == (
+        "AWS/SageMaker",
+        metric_name,
+        statistic,
+    )
+    assert metric.dimensions == {"InferenceComponentName": small.component_name}
+    assert metric.period.to_seconds() == 300
+    # Options pass through, and dimensions_map adds to the component's.
+    given = getattr(small, method)(
+        statistic="Maximum", period=Duration.minutes(1), dimensions_map={"ContainerId": "c-1"}
+    )
+    assert (given.statistic, given.period.to_seconds()) == ("Maximum", 60)
+    assert given.dimensions == {
+        "InferenceComponentName": small.component_name,
+        "ContainerId": "c-1",
+    }
+
+
+def test_metric_takes_a_components_other_metrics(built: Built) -> None:
+    small = _component(built, built.cpu, "Small")
+    for name in ("InvocationsPerCopy", "ConcurrentRequestsPerCopy", "SomeNewMetric"):
+        assert small.metric(name).metric_name == name
+
+
+def test_metric_fails_misspelt_and_instance_metrics(built: Built) -> None:
+    small = _component(built, built.cpu, "Small")
+    subject = r"(?s)EndpointComponent Test/Cpu/Small\.metric"
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=subject + r".*'Invocation5xxErrors' is no metric .*case-sensitive"
+        r".*did you mean 'Invocation5XXErrors'",
+    ):
+        small.metric("Invocation5xxErrors")
+    with pytest.raises(
+        PipelineDefinitionError, match=r"did you mean 'NoCapacityInvocationFailures'"
+    ):
+        small.metric("NoCapacityInvocationFailure")
+    with pytest.raises(PipelineDefinitionError, match=r"did you mean 'InvocationsPerCopy'"):
+        small.metric("InvocationPerCopy")
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"CPUUtilization is a metric of the endpoint's instances.*"
+        r"'VariantName': 'AllTraffic'",
+    ):
+        small.metric("CPUUtilization")
+    with pytest.raises(PipelineDefinitionError, match=r"perod is not among the options"):
+        small.metric("Invocations", perod=Duration.minutes(1))  # type: ignore[call-arg]
 
 
 def test_cdk_nag_finds_nothing_of_the_component_endpoints(built: Built) -> None:

@@ -550,6 +550,25 @@ APIS: list[Api] = [
         scale_in_cooldown=lambda world: cdk.Duration.minutes(10),
         scale_out_cooldown=lambda world: cdk.Duration.minutes(1),
     ),
+    _method(
+        "EndpointComponent.metric",
+        _component,
+        "Test/Components/Support",
+        positional="metric_name",
+        metric_name=lambda world: "Invocations",
+    ),
+    *(
+        _method(
+            f"EndpointComponent.{metric}", _component, "Test/Components/Support", subject="metric"
+        )
+        for metric in (
+            "metric_invocations",
+            "metric_invocation_4xx_errors",
+            "metric_invocation_5xx_errors",
+            "metric_model_latency",
+            "metric_no_capacity_invocation_failures",
+        )
+    ),
     Api(
         "ComponentCompute",
         ComponentCompute.__init__,

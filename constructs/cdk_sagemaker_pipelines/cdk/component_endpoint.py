@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, Unpack, cast
 
 import jsii
 from aws_cdk import Duration, Names, Resource
@@ -62,6 +62,7 @@ from .endpoint import (
     _ami_version_problem,
     _cooldown_problem,
     _count_problem,
+    _endpoint_metric_problems,
     _instance_store_problem,
     _instance_store_type,
     _instance_type_problem,
@@ -88,6 +89,7 @@ from .endpoint import (
     version_model,
 )
 from .pipeline import (
+    _MetricOptions,
     _network_prop_problems,
     _refuses_policy_updates,
     _role_account_problems,
@@ -104,6 +106,24 @@ COPY_COUNT_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
 # scaled to 0): the scale-out-from-zero alarm's (SageMaker's guide, "Scale an endpoint to
 # zero instances").
 NO_CAPACITY_METRIC = "NoCapacityInvocationFailures"
+# The metrics of a component in AWS/SageMaker, of dimension InferenceComponentName: those
+# of SageMaker's guide's "SageMaker AI endpoint invocation metrics" ("InferenceComponentName:
+# Filters inference component invocation metrics") that aren't a variant's own
+# (InvocationsPerInstance; ModelSetupTime, serverless), and NO_CAPACITY_METRIC. Not a closed
+# list, as ModelEndpoint's: a name that is none of them is taken as given unless it is one
+# of them misspelt (an alarm on it would never fire).
+COMPONENT_METRICS = (
+    "Invocations",
+    "Invocation4XXErrors",
+    "Invocation5XXErrors",
+    "InvocationModelErrors",
+    "InvocationsPerCopy",
+    "ConcurrentRequestsPerCopy",
+    "ConcurrentRequestsPerModel",
+    "ModelLatency",
+    "OverheadLatency",
+    NO_CAPACITY_METRIC,
+)
 # botocore's bounds (SageMaker's "Valid Range"), read rather than copied.
 _MIN_INSTANCES: int = shape("ManagedInstanceScalingMinInstanceCount")["min"]
 _LEAST_MAX_INSTANCES: int = shape("ManagedInstanceScalingMaxInstanceCount")["min"]
@@ -917,6 +937,108 @@ class EndpointComponent(Construct):
             )
         self.scalable_target = target
         return target
+
+    # -- metrics --------------------------------------------------------------------------
+
+    def metric(self, metric_name: str, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
+        """A metric of the component in ``AWS/SageMaker`` (dimension InferenceComponentName).
+
+        ``metric_name`` is one of the invocation metrics SageMaker publishes per inference
+        component (``Invocations``, ``Invocation4XXErrors``, ``Invocation5XXErrors``,
+        ``InvocationModelErrors``, ``ModelLatency``, ``OverheadLatency``,
+        ``InvocationsPerCopy``, ``ConcurrentRequestsPerCopy``,
+        ``NoCapacityInvocationFailures``, …): one of those misspelt
+        (``Invocation5xxErrors``) or an instance metric (``CPUUtilization``, in
+        ``/aws/sagemaker/Endpoints``) fails, as its alarm would never fire. ``options`` are
+        ``cloudwatch.MetricOptions`` (period, statistic, …; Default: Average over 5
+        minutes); their ``dimensions_map`` adds dimensions (``ContainerId`` of enhanced
+        metrics).
+
+        The component is named by its literal name (``component_name``), not by a
+        reference to it: an alarm of these metrics depends on nothing.
+
+        Example::
+
+            component.metric("InvocationModelErrors", statistic="Sum")
+        """
+        given: dict[str, Any] = dict(options)
+        dimensions = {"InferenceComponentName": self.component_name}
+        raise_for(
+            _endpoint_metric_problems(
+                metric_name,
+                False,
+                given,
+                # The endpoint's variant: an instance metric's hint names its instances.
+                {"EndpointName": self.endpoint._name, "VariantName": VARIANT_NAME},
+                COMPONENT_METRICS,
+            ),
+            lambda: f"EndpointComponent {self.node.path}.metric({metric_name!r})",
+        )
+        given.setdefault("period", Duration.minutes(5))
+        extra = given.pop("dimensions_map", None) or {}
+        return cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE,
+            metric_name=metric_name,
+            dimensions_map={**dimensions, **extra},
+            **given,
+        )
+
+    def metric_invocations(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
+        """Requests sent to the component (Sum over 5 minutes by default).
+
+        Example::
+
+            component.metric_invocations(period=Duration.minutes(1))
+        """
+        merged: _MetricOptions = {"statistic": "Sum", **options}
+        return self.metric("Invocations", **merged)
+
+    def metric_invocation_4xx_errors(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
+        """Requests the model answered with a 4xx error: the Average is their share.
+
+        (Average over 5 minutes by default: 0.01 is 1% of the requests.)
+
+        Example::
+
+            component.metric_invocation_4xx_errors(statistic="Sum")
+        """
+        return self.metric("Invocation4XXErrors", **options)
+
+    def metric_invocation_5xx_errors(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
+        """Requests the model answered with a 5xx error: the Average is their share.
+
+        (Average over 5 minutes by default: 0.01 is 1% of the requests.)
+
+        Example::
+
+            component.metric_invocation_5xx_errors().create_alarm(
+                scope, "SupportErrors", threshold=0.01, evaluation_periods=3)
+        """
+        return self.metric("Invocation5XXErrors", **options)
+
+    def metric_model_latency(self, **options: Unpack[_MetricOptions]) -> cloudwatch.Metric:
+        """How long the model took to respond, in microseconds (Average over 5 minutes).
+
+        Example::
+
+            component.metric_model_latency(statistic="p99")
+        """
+        return self.metric("ModelLatency", **options)
+
+    def metric_no_capacity_invocation_failures(
+        self, **options: Unpack[_MetricOptions]
+    ) -> cloudwatch.Metric:
+        """Requests that found no copy to answer them (Sum over 5 minutes by default).
+
+        SageMaker counts them while the component has 0 copies (``add_copy_scaling``'s
+        ``NoCapacity`` alarm scales out from 0 on it): they failed, the caller should retry.
+
+        Example::
+
+            component.metric_no_capacity_invocation_failures(period=Duration.minutes(1))
+        """
+        merged: _MetricOptions = {"statistic": "Sum", **options}
+        return self.metric(NO_CAPACITY_METRIC, **merged)
 
 
 def _scaling_count_problems(

@@ -1658,11 +1658,14 @@ def _endpoint_metric_problems(
     new_fleet_only: object,
     options: Mapping[str, object],
     variant_dimensions: Mapping[str, str],
+    known: Sequence[str] = INVOCATION_METRICS,
 ) -> list[Problem | None]:
     """A metric name, and options ``cloudwatch.Metric`` takes, of the types it takes.
 
     Caught here rather than by jsii, whose TypeError names neither endpoint nor option.
-    ``variant_dimensions`` are the variant's (for the hint of an instance metric).
+    ``variant_dimensions`` are the variant's (for the hint of an instance metric);
+    ``known`` the metric names a misspelt one is compared with (an inference component's
+    differ from a variant's).
     """
     problems: list[Problem | None] = [
         expect_str("metric_name", metric_name, optional=False),
@@ -1671,7 +1674,7 @@ def _endpoint_metric_problems(
     if isinstance(metric_name, str) and not metric_name.strip():
         problems.append(PropProblem(None, "metric_name", "expected a metric name, got ''"))
     elif isinstance(metric_name, str) and not is_unresolved(metric_name):
-        problems.append(_metric_name_problem(metric_name, variant_dimensions))
+        problems.append(_metric_name_problem(metric_name, variant_dimensions, known))
     problems += metric_options_problems(options, "Duration.minutes(1)")
     valid = sorted(_metric_options())
     problems += _metric_option_type_problems(
@@ -1692,12 +1695,14 @@ def _endpoint_metric_problems(
     return problems
 
 
-def _metric_name_problem(name: str, dimensions: Mapping[str, str]) -> Problem | None:
-    """A name that is a known metric misspelt, or an instance metric: no data here.
+def _metric_name_problem(
+    name: str, dimensions: Mapping[str, str], known: Sequence[str] = INVOCATION_METRICS
+) -> Problem | None:
+    """A name that is one of ``known`` misspelt, or an instance metric: no data here.
 
     An alarm on it would never fire: as a rollback alarm, it would never roll back.
     """
-    if name in INVOCATION_METRICS:
+    if name in known:
         return None
     if name in ASYNC_ENDPOINT_METRICS and dimensions:
         # Of the endpoint, not of a variant: with VariantName it would have no data.
@@ -1724,10 +1729,10 @@ def _metric_name_problem(name: str, dimensions: Mapping[str, str]) -> Problem | 
         )
     import difflib  # only for a name that isn't one of SageMaker's: rare
 
-    close = [known for known in INVOCATION_METRICS if known.lower() == lowered] or [
-        known
-        for known in INVOCATION_METRICS
-        if difflib.SequenceMatcher(None, name, known).ratio() >= _MISSPELT_RATIO
+    close = [metric for metric in known if metric.lower() == lowered] or [
+        metric
+        for metric in known
+        if difflib.SequenceMatcher(None, name, metric).ratio() >= _MISSPELT_RATIO
     ]
     if not close:
         return None  # a metric of SageMaker's this list doesn't know yet: taken as given

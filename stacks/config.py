@@ -117,7 +117,10 @@ SOURCE_COMMIT = "source_commit"
 SOURCE_REPOSITORY = "source_repository"
 # A git object name: SHA-1 (40) or SHA-256 (64) hex digits, or an abbreviation of 7 or more.
 _COMMIT = re.compile(r"[0-9a-f]{7,64}")
-_URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/@]*:[^/@]*@", re.IGNORECASE)
+# A password in any URL's user part, or any user part of an http(s) URL: GitHub (and
+# others) take a token alone as the user (https://<token>@github.com/…), and an https
+# URL's user is no part of where the code is. An ssh URL's user (git@) is no secret.
+_URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/@]*:[^/@]*@|https?://[^/@]+@", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

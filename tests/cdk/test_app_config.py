@@ -549,6 +549,9 @@ def test_source_revision_reads_the_commit_and_repository_and_none_without_them()
 
     context = {"source_commit": COMMIT, "source_repository": REPOSITORY}
     assert source_revision(context) == SourceRevision(COMMIT, REPOSITORY)
+    # An ssh URL's user is the account ssh logs in as, no secret.
+    ssh = "ssh://git@github.com/acme/ml-platform.git"
+    assert source_revision({"source_repository": ssh}) == SourceRevision(repository=ssh)
     assert source_revision(cdk_context()) == SourceRevision()  # the committed cdk.json
 
 
@@ -572,6 +575,12 @@ def test_source_revision_reads_the_commit_and_repository_and_none_without_them()
         ),
         (
             {"source_repository": "https://x-access-token:ghs_abc@github.com/acme/ml-platform"},
+            "setting 'source_repository': the URL holds a password or token "
+            "(https://user:…@host): give the URL without it",
+        ),
+        (
+            # GitHub takes a token alone as the user part too (git clone https://<token>@…).
+            {"source_repository": "https://ghp_abc123@github.com/acme/ml-platform"},
             "setting 'source_repository': the URL holds a password or token "
             "(https://user:…@host): give the URL without it",
         ),

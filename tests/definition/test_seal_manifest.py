@@ -366,3 +366,27 @@ def test_too_little_time_left_fails_naming_the_manifest(env: None) -> None:
         )
         with pytest.raises(module.SealError, match="time is nearly up after 1,000 objects"):
             module.handler(EVENT, NearlyOut(), s3)
+
+
+def test_the_time_guard_holds_on_pages_of_old_versions_alone(env: None) -> None:
+    # A prefix of deleted objects lists pages of noncurrent versions and delete markers,
+    # none current: the time left is checked per page listed, not per object recorded.
+    class NearlyOut:
+        def get_remaining_time_in_millis(self) -> int:
+            return 1_000
+
+    module = load_handler()
+    s3 = client()
+    with Stubber(s3) as stub:
+        stub_no_manifest_yet(stub)
+        stub.add_response(
+            "list_object_versions",
+            {
+                "Versions": [version(f"train/{n:04}", latest=False) for n in range(1000)],
+                "IsTruncated": True,
+                "NextKeyMarker": "train/0999",
+                "NextVersionIdMarker": "null",
+            },
+        )
+        with pytest.raises(module.SealError, match="time is nearly up after 0 objects"):
+            module.handler(EVENT, NearlyOut(), s3)

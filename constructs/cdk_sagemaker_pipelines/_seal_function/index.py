@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -306,8 +306,14 @@ def _copy(
 # -- manifests ---------------------------------------------------------------------------
 
 
-def _listed(s3: Any, bucket: str, key: str, name: str) -> Iterator[dict[str, Any]]:
+def _listed(
+    s3: Any, bucket: str, key: str, name: str, on_page: Callable[[], None] = lambda: None
+) -> Iterator[dict[str, Any]]:
     """The current version of each object under ``key`` (a folder), else of ``key`` itself.
+
+    ``on_page`` is called after each page, before the next is asked for: a page may hold no current
+    version (a prefix of deleted objects lists only old versions and delete markers), so
+    a guard counting objects alone would let such a listing run out the invocation.
 
     ListObjectVersions, as it alone gives each version id with the key, ETag, size and
     date (1,000 a call; ListObjectsV2 gives no version id, HeadObject one object a call).
@@ -323,6 +329,7 @@ def _listed(s3: Any, bucket: str, key: str, name: str) -> Iterator[dict[str, Any
             if version.get("IsLatest"):
                 found = True
                 yield version
+        on_page()  # before the paginator asks for the next page
     if found or key.endswith("/"):
         return
     # No folder: the URI may name one object. Its versions come first among the keys it
@@ -431,19 +438,21 @@ def write_manifest(
         parts.append(part)
         buffer.clear()
 
+    def check_time() -> None:
+        if _remaining_ms(context) < MANIFEST_MARGIN_MS:
+            raise SealError(
+                f"manifest '{name}': the invocation's time is nearly up after {count:,} "
+                f"objects under {source}: list a narrower prefix"
+            )
+
     try:
-        for version in _listed(s3, source_bucket, source_key, name):
+        for version in _listed(s3, source_bucket, source_key, name, check_time):
             count += 1
             if count > cap:
                 raise SealError(
                     f"manifest '{name}': more than {cap:,} objects under {source}: list a "
                     "narrower prefix, or raise MANIFEST_MAX_OBJECTS if the function's "
                     "15 minutes allow it (about 10,000 objects a second)"
-                )
-            if count % 1000 == 0 and _remaining_ms(context) < MANIFEST_MARGIN_MS:
-                raise SealError(
-                    f"manifest '{name}': the invocation's time is nearly up after {count:,} "
-                    f"objects under {source}: list a narrower prefix"
                 )
             line = manifest_line(version)
             total += line["size"]

@@ -13,9 +13,14 @@ source scripts/env.sh
 
 # The commit each registered version records (its MetadataProperties.CommitId), given
 # explicitly: the app never asks git itself, so a synth without it is the same anywhere.
+# A tree with uncommitted changes isn't the commit: its versions then record none.
 source_commit=()
 if commit=$(git rev-parse HEAD 2>/dev/null); then
-  source_commit=(-c "source_commit=$commit")
+  if [ -z "$(git status --porcelain 2>/dev/null)" ]; then
+    source_commit=(-c "source_commit=$commit")
+  else
+    echo "main: uncommitted changes, so the registered versions record no commit" >&2
+  fi
 fi
 echo "== cdk synth (all environments)" >&2
 cdk synth --quiet "${source_commit[@]}"

@@ -16,6 +16,8 @@ import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
@@ -86,6 +88,13 @@ class Built:
                 min_memory_required_in_mb=1024, number_of_cpu_cores_required=1
             ),
             container_startup_health_check_timeout=Duration.minutes(5),
+        )
+        # LoRA adapters on the small component: one archive, one folder ending in a token.
+        self.archive = self.small.add_adapter(
+            "Fr", artifact=f"s3://{self.store.bucket.bucket_name}/adapters/fr/adapter.tar.gz"
+        )
+        self.folder = self.small.add_adapter(
+            "De", artifact=f"s3://{self.store.bucket.bucket_name}/adapters/de/{cdk.Aws.STACK_NAME}"
         )
         self.caller = iam.Role(
             stack, "Caller", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")
@@ -219,6 +228,47 @@ def test_each_component_serves_its_version_after_the_endpoint(built: Built) -> N
     assert small["Specification"]["ComputeResourceRequirements"] == {
         "MinMemoryRequiredInMb": 1024,
         "NumberOfCpuCoresRequired": 1,
+    }
+
+
+def test_an_adapter_is_loaded_by_its_base_component_after_it(built: Built) -> None:
+    assert built.small.adapters == {"Fr": built.archive, "De": built.folder}
+    adapter = built.of(built.archive.cfn_inference_component)
+    bucket = {"Ref": logical_id(built.store.bucket)}
+    # No compute, copies nor variant: the base's copies load it.
+    assert adapter["Properties"] == {
+        "EndpointName": {"Fn::GetAtt": [logical_id(built.cpu.cfn_endpoint), "EndpointName"]},
+        "InferenceComponentName": built.archive.component_name,
+        "Specification": {
+            "BaseInferenceComponentName": built.small.component_name,
+            "Container": {
+                "ArtifactUrl": {"Fn::Join": ["", ["s3://", bucket, "/adapters/fr/adapter.tar.gz"]]}
+            },
+        },
+    }
+    assert adapter["DependsOn"] == sorted(
+        [logical_id(built.small.cfn_inference_component), logical_id(built.cpu.role_policy)]
+    )
+
+
+def test_the_role_reads_exactly_each_adapters_artifact(built: Built) -> None:
+    found = built.statements(built.cpu)
+    bucket_arn = {"Fn::GetAtt": [logical_id(built.store.bucket), "Arn"]}
+    # An archive: that object only, not listed.
+    assert found["EndpointReadsAdapterSmallFr"]["Resource"] == {
+        "Fn::Join": ["", [bucket_arn, "/adapters/fr/adapter.tar.gz"]]
+    }
+    assert "EndpointListsAdapterSmallFr" not in found
+    # A key ending in a token: the literal folder before it, listed.
+    assert found["EndpointReadsAdapterSmallDe"]["Resource"] == {
+        "Fn::Join": ["", [bucket_arn, "/adapters/de/*"]]
+    }
+    assert found["EndpointListsAdapterSmallDe"]["Resource"] == bucket_arn
+    assert found["EndpointListsAdapterSmallDe"]["Condition"] == {
+        "StringLike": {"s3:prefix": ["adapters/de/", "adapters/de/*"]}
+    }
+    assert found["EndpointDecryptsAdapterSmallDe"]["Resource"] == {
+        "Fn::GetAtt": [logical_id(built.store.key), "Arn"]
     }
 
 
@@ -579,6 +629,64 @@ def test_fails_component_arguments(refusing: Any) -> None:
     component.add_copy_scaling(max_copies=4, target_invocations_per_copy=10)
     with pytest.raises(PipelineDefinitionError, match=r"has a scalable target already"):
         component.add_copy_scaling(max_copies=4, target_invocations_per_copy=10)
+
+
+def test_fails_adapter_arguments(refusing: Any) -> None:
+    stack, store = refusing
+    endpoint = ComponentEndpoint(
+        stack, "Adapted", artifact_store=store, instance_type="ml.g5.xlarge"
+    )
+    base = endpoint.add_component(
+        "Base",
+        model_package_arn=version(1),
+        compute=ComponentCompute(min_memory_required_in_mb=1024),
+    )
+    subject = r"(?s)EndpointComponent Test/Adapted/Base\.add_adapter.*"
+    in_store = f"s3://{store.bucket.bucket_name}/adapters"
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=subject + r"argument 'artifact': 's3://elsewhere/a\.tar\.gz' is not an S3 URI "
+        r"in the store's bucket",
+    ):
+        base.add_adapter("A", artifact="s3://elsewhere/a.tar.gz")
+    with pytest.raises(PipelineDefinitionError, match=subject + r"argument 'artifact': is a token"):
+        base.add_adapter("A", artifact=cdk.Fn.import_value("AdapterUri"))
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=subject + r"argument 'artifact': the key of .* starts with a token",
+    ):
+        base.add_adapter(
+            "A", artifact=f"s3://{store.bucket.bucket_name}/{cdk.Aws.STACK_NAME}/a.tar.gz"
+        )
+    with pytest.raises(PipelineDefinitionError, match=r"argument 'artifact': .*names no object"):
+        base.add_adapter("A", artifact=f"s3://{store.bucket.bucket_name}/")
+    with pytest.raises(PipelineDefinitionError, match=r"argument 'artifact': expected a str"):
+        base.add_adapter("A", artifact=None)  # type: ignore[arg-type]
+    with pytest.raises(PipelineDefinitionError, match=subject + r"argument 'construct_id'"):
+        base.add_adapter("a-b", artifact=f"{in_store}/a.tar.gz")
+    with pytest.raises(PipelineDefinitionError, match=r"argument 'store'"):
+        base.add_adapter("A", artifact=f"{in_store}/a.tar.gz", store="bucket")  # type: ignore[arg-type]
+    # A literal URI in an imported store's bucket, named literally.
+    imported = ArtifactStore.from_existing(
+        stack,
+        "Imported",
+        bucket=s3.Bucket.from_bucket_name(stack, "Models", "acme-models"),
+        key=kms.Key.from_key_arn(
+            stack,
+            "ModelsKey",
+            f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{'0' * 8}-0000-0000-0000-{'0' * 12}",
+        ),
+    )
+    assert base.adapters == {}  # nothing half built
+    base.add_adapter("A", artifact="s3://acme-models/adapters/a/adapter.tar.gz", store=imported)
+    with pytest.raises(PipelineDefinitionError, match=r"is not a \.tar\.gz archive"):
+        base.add_adapter("C", artifact="s3://acme-models/adapters/c/", store=imported)
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=r"'s3://acme-ml/a\.tar\.gz' is not an S3 "
+        r"URI in bucket acme-models",
+    ):
+        base.add_adapter("B", artifact="s3://acme-ml/a.tar.gz", store=imported)
 
 
 def test_fails_synth_of_an_endpoint_without_components() -> None:

@@ -551,6 +551,14 @@ APIS: list[Api] = [
         scale_out_cooldown=lambda world: cdk.Duration.minutes(1),
     ),
     _method(
+        "EndpointComponent.add_adapter",
+        _component,
+        "Test/Components/Support",
+        positional="construct_id",
+        artifact=lambda world: f"s3://{world.store.bucket.bucket_name}/adapters/a/adapter.tar.gz",
+        store=_store,
+    ),
+    _method(
         "EndpointComponent.metric",
         _component,
         "Test/Components/Support",
@@ -846,6 +854,7 @@ APIS: list[Api] = [
 # Public callables not called here, with the reason.
 NOT_CALLED = {
     "EndpointComponent": "made by ComponentEndpoint.add_component, which is called here",
+    "ComponentAdapter": "made by EndpointComponent.add_adapter, which is called here",
     "SageMakerPipelineChecks.validate": "aws-cdk-lib calls it, with its validation context",
     "PipelineBase": "the type of a Pipeline or an imported one, never made itself",
     "ServerlessConfig": "the language's class, re-exported: its fields are checked by the "

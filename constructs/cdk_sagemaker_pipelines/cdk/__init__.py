@@ -33,6 +33,7 @@ from .artifacts import (
     enable_event_bridge_notifications,
 )
 from .component_endpoint import (
+    ComponentAdapter,
     ComponentCompute,
     ComponentEndpoint,
     EndpointComponent,
@@ -75,6 +76,7 @@ __all__ = [
     "SEALED_PREFIX",
     "ArtifactStore",
     "AsyncInference",
+    "ComponentAdapter",
     "ComponentCompute",
     "ComponentEndpoint",
     "DataCapture",

@@ -144,6 +144,9 @@ REASONS: dict[str, str] = {
     "DescribeModelPackage only",
     "EndpointWritesLogs": "SageMaker hosting writes one log stream per instance and variant "
     "in the endpoint's own log group; stream names are only known at run time",
+    "EndpointReadsAdapter": "a LoRA adapter component's artifact is a folder of files, or "
+    "its key ends in a deploy-time value: the role reads the objects under the artifact's "
+    "literal prefix only, in the store's bucket",
     "EndpointPublishesMetrics": "cloudwatch:PutMetricData has no resource type; a condition "
     "limits it to the /aws/sagemaker/Endpoints namespace of endpoint instance metrics",
     "EndpointWritesCapturedData": "data capture writes one object per batch of captured "

@@ -307,6 +307,82 @@ def _typed_problem(
     return PropProblem(None, prop, f"expected a {kind.__name__}, got {describe(value)}", example)
 
 
+def _id_problem(construct_id: object, example: str) -> Problem | None:
+    """A component's or adapter's id: it names statements (a Sid) and the component."""
+    if isinstance(construct_id, str) and _COMPONENT_ID.fullmatch(construct_id):
+        return None
+    return PropProblem(
+        None,
+        "construct_id",
+        f"expected 1-40 letters and digits, starting with a letter, got {describe(construct_id)}",
+        example,
+    )
+
+
+# Where an unresolved value starts in a string's rendering (CDK's token markers).
+_TOKEN_START = re.compile(r"\$\{Token\[|#\{Token\[")
+
+
+def _adapter_location(artifact: str, store: ArtifactStore) -> tuple[str, bool] | Problem:
+    """Where ``artifact`` is in ``store``'s bucket: ``(key or folder, one object?)``.
+
+    One object: a literal key, which must end in ``.tar.gz`` (SageMaker takes one archive);
+    a key ending in a token: the literal folder before it. Or the problem with it.
+
+    The URI is compared as written with ``s3://<the store's bucket name>/``: the same token
+    when the bucket's name is one, so a URI built from ``store.bucket.bucket_name`` passes
+    and a literal one can't name a bucket CloudFormation names.
+    """
+    bucket = store.bucket.bucket_name
+    start = f"s3://{bucket}/"
+    example = "artifact=f's3://{store.bucket.bucket_name}/adapters/<name>/adapter.tar.gz'"
+    if not artifact.startswith(start):
+        if is_unresolved(artifact) and not artifact.startswith("s3://"):
+            why = "is a token: its bucket and key are unknown at synth, so the role's read of it"
+            return PropProblem(None, "artifact", f"{why} would be a whole bucket's", example)
+        shown = "the store's bucket" if is_unresolved(bucket) else f"bucket {bucket}"
+        return PropProblem(
+            None,
+            "artifact",
+            f"{artifact!r} is not an S3 URI in {shown} (the store's, whose key the role "
+            "decrypts with)"
+            + (
+                ": a bucket CloudFormation names is only known by its token"
+                if is_unresolved(bucket)
+                else ""
+            ),
+            example + " (or store= the store holding it)",
+        )
+    key = artifact[len(start) :]
+    token = _TOKEN_START.search(key)
+    if token is None:
+        if not key.strip("/"):
+            return PropProblem(
+                None, "artifact", f"{artifact!r} names no object nor folder", example
+            )
+        if key.endswith(".tar.gz"):
+            return key, True
+        # botocore's InferenceComponentContainerSpecification.ArtifactUrl: "must point to a
+        # single gzip compressed tar archive (.tar.gz suffix)".
+        return PropProblem(
+            None,
+            "artifact",
+            f"{artifact!r} is not a .tar.gz archive: an adapter's ArtifactUrl must point to a "
+            "single gzip compressed tar archive",
+            example,
+        )
+    folder = key[: token.start()]
+    if "/" not in folder:
+        return PropProblem(
+            None,
+            "artifact",
+            f"the key of {artifact!r} starts with a token: the role would read all of the bucket",
+            "a literal folder before the token: f's3://{bucket}/adapters/support/{name}'",
+        )
+    # Everything under the literal folder: the rest is known at deploy time only.
+    return folder[: folder.rindex("/") + 1], False
+
+
 def _as_arguments(problems: Sequence[Problem | None]) -> list[Problem | None]:
     """A method's problems, each naming its argument (``argument 'copies'``)."""
     return [
@@ -652,19 +728,10 @@ class ComponentEndpoint(Resource):
         def subject() -> str:
             return f"ComponentEndpoint {self.node.path}.add_component"
 
-        id_problem: Problem | None = None
-        if not isinstance(construct_id, str) or not _COMPONENT_ID.fullmatch(construct_id):
-            id_problem = PropProblem(
-                None,
-                "construct_id",
-                f"expected 1-40 letters and digits, starting with a letter, got "
-                f"{describe(construct_id)}",
-                "add_component('Support', …)",
-            )
         raise_for(
             _as_arguments(
                 [
-                    id_problem,
+                    _id_problem(construct_id, "add_component('Support', …)"),
                     expect_str("model_package_arn", model_package_arn, optional=False),
                     _typed_problem(
                         "compute",
@@ -829,6 +896,67 @@ class EndpointComponent(Construct):
         )
         self.scalable_target: appscaling.ScalableTarget | None = None
         """The copies' scalable target, once ``add_copy_scaling`` was called."""
+        self.adapters: dict[str, ComponentAdapter] = {}
+        """The adapter components added (``add_adapter``), by construct id."""
+
+    @check_keywords
+    def add_adapter(
+        self, construct_id: str, *, artifact: str, store: ArtifactStore | None = None
+    ) -> ComponentAdapter:
+        """Serve a LoRA adapter of this component's model as an adapter inference component.
+
+        Creates ``<id>`` (an ``AWS::SageMaker::InferenceComponent`` whose
+        ``BaseInferenceComponentName`` is this component and whose ``Container``'s
+        ``ArtifactUrl`` is ``artifact``, after this component): SageMaker loads the adapter
+        into this component's copies, so it has no ``ComputeResourceRequirements`` nor
+        copies of its own (it scales with this component). Callers invoke it by its name
+        (``InvokeEndpoint`` with ``InferenceComponentName=<adapter.component_name>``).
+
+        The endpoint's role reads exactly the artifact, one ``.tar.gz`` archive (SageMaker
+        takes an adapter as a single archive; another literal key is refused).
+        ``artifact`` must be in ``store``'s bucket, written
+        ``f"s3://{store.bucket.bucket_name}/…"`` when the bucket's name is a token. Its key
+        may end in a token (an adapter a pipeline wrote), after a literal folder
+        (``adapters/support/``): the role then reads everything under that folder, which
+        is all a synth can know. A key that is a token from its start, or a whole URI that
+        is one, is refused: its grant would be the whole bucket.
+
+        Example::
+
+            support.add_adapter(
+                "Billing",
+                artifact=f"s3://{store.bucket.bucket_name}/adapters/billing/adapter.tar.gz")
+
+        :param construct_id: letters and digits (it names the role's statements), starting
+            with a letter, at most 40.
+        :param artifact: the adapter's S3 URI (``s3://bucket/key.tar.gz``).
+        :param store: the store whose bucket holds it, whose key decrypts it. Default: the
+            endpoint's ``artifact_store``.
+        :returns: the adapter component.
+        """
+
+        def subject() -> str:
+            return f"EndpointComponent {self.node.path}.add_adapter"
+
+        raise_for(
+            _as_arguments(
+                [
+                    _id_problem(construct_id, "add_adapter('Billing', …)"),
+                    expect_str("artifact", artifact, optional=False),
+                    _store_problem("store", store, optional=True),
+                ]
+            ),
+            subject,
+        )
+        chosen = store or self.endpoint.artifact_store
+        located = _adapter_location(artifact, chosen)
+        if isinstance(located, Problem):
+            raise_for(_as_arguments([located]), subject)
+        assert not isinstance(located, Problem)
+        check_new_child("ComponentAdapter", self, construct_id)
+        adapter = ComponentAdapter(self, construct_id, artifact, chosen, *located)
+        self.adapters[construct_id] = adapter
+        return adapter
 
     @check_keywords
     def add_copy_scaling(
@@ -1039,6 +1167,83 @@ class EndpointComponent(Construct):
         """
         merged: _MetricOptions = {"statistic": "Sum", **options}
         return self.metric(NO_CAPACITY_METRIC, **merged)
+
+
+class ComponentAdapter(Construct):
+    """A LoRA adapter served in a component's copies (``EndpointComponent.add_adapter``).
+
+    An adapter inference component (``Resource``) on its base component: invoke it with
+    ``InferenceComponentName=<component_name>``.
+
+    Example::
+
+        adapter = support.add_adapter("Billing", artifact=billing_adapter_uri)
+        endpoint.grant_invoke(api_function)  # then InferenceComponentName=adapter.component_name
+    """
+
+    def __init__(
+        self,
+        base: EndpointComponent,
+        construct_id: str,
+        artifact: str,
+        store: ArtifactStore,
+        key: str,
+        one_object: bool,
+    ) -> None:
+        super().__init__(base, construct_id)
+        endpoint = base.endpoint
+        self.base = base
+        self.artifact = artifact
+        if store is not endpoint.artifact_store:
+            store._used_by(endpoint, models_only=True)
+        self.component_name: str = Names.unique_resource_name(
+            self, max_length=MAX_NAME, separator="-"
+        )
+        """The adapter component's name (``InferenceComponentName``)."""
+        sid = f"{base.node.id}{construct_id}"
+        statements = [
+            iam.PolicyStatement(
+                sid=f"EndpointReadsAdapter{sid}",
+                actions=["s3:GetObject"],
+                resources=[store.bucket.arn_for_objects(key if one_object else f"{key}*")],
+            ),
+            iam.PolicyStatement(
+                sid=f"EndpointDecryptsAdapter{sid}",
+                actions=["kms:Decrypt", "kms:DescribeKey"],
+                resources=[store.key.key_arn],
+            ),
+        ]
+        if not one_object:
+            # A folder is listed before its files are read.
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"EndpointListsAdapter{sid}",
+                    actions=["s3:ListBucket"],
+                    resources=[store.bucket.bucket_arn],
+                    conditions={"StringLike": {"s3:prefix": [key, f"{key}*"]}},
+                )
+            )
+        endpoint.role_policy.add_statements(*statements)
+        acknowledge_wildcards(
+            endpoint.role_policy, statements, f"execution role of endpoint {endpoint.node.path}"
+        )
+        self.cfn_inference_component = sagemaker.CfnInferenceComponent(
+            self,
+            "Resource",
+            endpoint_name=endpoint.endpoint_name,
+            inference_component_name=self.component_name,
+            # No compute, copies nor variant: SageMaker loads it into the base's copies.
+            specification=sagemaker.CfnInferenceComponent.InferenceComponentSpecificationProperty(
+                base_inference_component_name=base.component_name,
+                container=sagemaker.CfnInferenceComponent.InferenceComponentContainerSpecificationProperty(
+                    artifact_url=artifact
+                ),
+            ),
+        )
+        # The base is named literally (no attribute gives its name): created after it, and
+        # after the role may read the adapter.
+        self.cfn_inference_component.node.add_dependency(base.cfn_inference_component)
+        self.cfn_inference_component.node.add_dependency(endpoint.role_policy)
 
 
 def _scaling_count_problems(

@@ -2077,3 +2077,90 @@ def test_the_gate_catches_a_widening_in_a_stack_without_a_pipeline(
     code, out, _ = run(capsys, "cdk.out", "head", "--fail-on-widening")
     assert code == 1
     assert f"== Stack {ENDPOINT_STACK} (added)\n" in out
+
+
+def _widened_head(workdir: Path) -> None:
+    """``head``: ``cdk.out`` with the step role newly allowed to write ``models/``."""
+    _, file, template = changed_copy(workdir, "head")
+    step_policy(template).append(
+        {
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": s3_arn({"Ref": "ArtifactsBucketAB12CD34"}, "/models/dev-ml-training/*"),
+        }
+    )
+    file.write_text(json.dumps(template))
+
+
+ACCEPTED_ROLE = "Role changed: dev/Ml/StepRole (StepRoleAB12CD34) (runs Prep, Train)"
+ACCEPTED_LINE = "+ write dev/Ml/Artifacts: models/<pipeline>/*  (widens)"
+
+
+def test_an_accepted_widening_passes_the_gate_and_is_marked(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _widened_head(workdir)
+    accept = workdir / "accepted.txt"
+    # Pasted as printed, indented, with comments and blank lines.
+    accept.write_text(
+        f"# PR 123: training writes its models\n\n{ACCEPTED_ROLE}\n    {ACCEPTED_LINE}\n"
+    )
+    code, out, err = run(capsys, "cdk.out", "head", "--fail-on-widening", "--accept", str(accept))
+    assert (code, err) == (0, "")
+    assert out.endswith(f"    {ACCEPTED_LINE} (accepted)\n")
+    # The marked line, pasted back, is accepted as well.
+    accept.write_text(f"{ACCEPTED_ROLE}\n{ACCEPTED_LINE} (accepted)\n")
+    assert run(capsys, "cdk.out", "head", "--fail-on-widening", "--accept", str(accept))[0] == 0
+    markdown = run(capsys, "cdk.out", "head", "--markdown", "--accept", str(accept))[1]
+    assert "+ write dev/Ml/Artifacts: models/<pipeline>/*   # widens (accepted)\n" in markdown
+    data = json.loads(run(capsys, "cdk.out", "head", "--json", "--accept", str(accept))[1])
+    assert data["accepted"] == [{"heading": ACCEPTED_ROLE, "line": ACCEPTED_LINE}]
+
+
+def test_a_widening_not_accepted_still_fails_the_gate(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _widened_head(workdir)
+    accept = workdir / "accepted.txt"
+    # The same line under another role's heading doesn't accept it.
+    accept.write_text(f"Role changed: dev/Ml/OtherRole (OtherRole1)\n{ACCEPTED_LINE}\n")
+    code, out, err = run(capsys, "cdk.out", "head", "--fail-on-widening", "--accept", str(accept))
+    assert code == 1
+    assert "(accepted)" not in out
+    assert f"{accept}:2: accepted widening matches nothing (stale)" in err
+    accept.write_text("# nothing accepted yet\n")
+    assert run(capsys, "cdk.out", "head", "--fail-on-widening", "--accept", str(accept))[:3:2] == (
+        1,
+        "",
+    )
+
+
+def test_a_stale_accepted_line_is_warned_about_not_failed(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    changed_copy(workdir, "head")  # no change at all
+    accept = workdir / "accepted.txt"
+    accept.write_text(f"{ACCEPTED_ROLE}\n{ACCEPTED_LINE}\n")
+    code, _, err = run(capsys, "cdk.out", "head", "--fail-on-widening", "--accept", str(accept))
+    assert code == 0
+    assert err == (
+        f"smpipe access: warning: {accept}:2: accepted widening matches nothing (stale): "
+        f"{ACCEPTED_ROLE} / {ACCEPTED_LINE}\n"
+    )
+
+
+def test_an_accept_file_missing_or_malformed_exits_2(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _widened_head(workdir)
+    missing = workdir / "missing.txt"
+    code, out, err = run(capsys, "cdk.out", "head", "--fail-on-widening", "--accept", str(missing))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"smpipe access: can't read --accept file {missing}:")
+    headless = workdir / "headless.txt"
+    headless.write_text(f"# no heading\n{ACCEPTED_LINE}\n")
+    code, _, err = run(capsys, "cdk.out", "head", "--fail-on-widening", "--accept", str(headless))
+    assert code == 2
+    assert f"{headless}:2: an accepted widening needs the heading line above it" in err
+    # One assembly: nothing to accept.
+    assert run(capsys, "cdk.out", "--accept", str(headless))[0] == 2

@@ -8,6 +8,7 @@ Example::
     smpipe access /tmp/base cdk.out --pipeline dev/MlOps/Training --markdown
     smpipe access cdk.out --base /tmp/base --pipeline dev/MlOps/Training --fail-on-widening
     smpipe access /tmp/base cdk.out --fail-on-widening  # every pipeline, by construct path
+    smpipe access /tmp/base cdk.out --fail-on-widening --accept access-accepted.txt
     smpipe access cdk.out --stack StagingMl/Endpoint  # a stack that holds no pipeline
 """
 
@@ -17,11 +18,14 @@ import argparse
 import dataclasses
 import json
 import sys
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from ._sources import SourceError, pipelines_of_both
 from .access import (
+    ACCEPTED_MARK,
+    WIDENS_MARK,
     AccessDiff,
     AccessReport,
     RoleAccess,
@@ -34,6 +38,7 @@ from .access import (
     render_access_markdown,
     render_access_text,
     stack_access_reports,
+    widening_lines,
 )
 
 EXIT_OK = 0
@@ -83,7 +88,81 @@ def register_access(commands: Any) -> None:
         help="with two assemblies: exit 1 when a role (or a step, through its new role) may "
         "do more than before",
     )
+    access.add_argument(
+        "--accept",
+        metavar="FILE",
+        help="with --fail-on-widening: widenings reviewed and accepted, pasted as the text "
+        "output prints them (a role's or policy's heading line, then its lines ending in "
+        "(widens)); those don't fail the check, and are marked (accepted). # comments and "
+        "blank lines are allowed; an accepted line that matches nothing is warned about",
+    )
     access.set_defaults(handler=_access)
+
+
+@dataclasses.dataclass
+class _Accepted:
+    """The widenings of an ``--accept`` file: ``(heading, line)`` and where each is."""
+
+    path: str
+    entries: dict[tuple[str, str], int]
+    matched: set[tuple[str, str]] = dataclasses.field(default_factory=set)
+
+    def unaccepted(self, diffs: list[AccessDiff]) -> bool:
+        """Whether any of ``diffs`` widens other than by accepted lines; notes matches."""
+        widens = False
+        for diff in diffs:
+            widens = widens or any(change.loosened for change in diff.roles)
+            for key in widening_lines(diff):
+                if key in self.entries:
+                    self.matched.add(key)
+                else:
+                    widens = True
+        return widens
+
+    def warn_stale(self) -> None:
+        for (heading, line), number in self.entries.items():
+            if (heading, line) not in self.matched:
+                print(
+                    f"smpipe access: warning: {self.path}:{number}: accepted widening matches "
+                    f"nothing (stale): {heading} / {line}",
+                    file=sys.stderr,
+                )
+
+
+def _read_accepted(path: str) -> _Accepted:
+    """Parse an ``--accept`` file; raise ``SourceError`` if unreadable or malformed.
+
+    Each line is stripped; blank lines and ``#`` comments are skipped. A line ending in
+    ``(widens)`` (or ``(widens) (accepted)``) is an accepted widening under the last
+    heading line above it; a ``+``/``-`` line without it (a grant pasted that doesn't
+    widen) is skipped; any other line is a heading (``Role changed: …``, ``Bucket policy
+    changed: …``, ``Steps moved to another role:``).
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SourceError(f"can't read --accept file {path}: {error}") from error
+    entries: dict[tuple[str, str], int] = {}
+    heading: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removesuffix(ACCEPTED_MARK.strip()).rstrip()
+        if line.endswith(WIDENS_MARK.strip()):
+            if heading is None:
+                raise SourceError(
+                    f"{path}:{number}: an accepted widening needs the heading line above it "
+                    "(Role changed: …), as smpipe access prints it"
+                )
+            # Restore the mark's spacing as printed: text before it, two spaces, the mark.
+            body = line.removesuffix(WIDENS_MARK.strip()).rstrip()
+            entries.setdefault((heading, body + WIDENS_MARK), number)
+        elif line.startswith(("+ ", "- ")):
+            continue
+        else:
+            heading = line
+    return _Accepted(path, entries)
 
 
 def _access(args: argparse.Namespace) -> int:
@@ -97,6 +176,17 @@ def _access(args: argparse.Namespace) -> int:
     if args.stack is not None and args.pipeline is not None:
         print("smpipe access: give --pipeline or --stack, not both", file=sys.stderr)
         return EXIT_UNREADABLE
+    if args.accept is not None and base_dir is None:
+        print("smpipe access: --accept compares two assemblies (BASE HEAD)", file=sys.stderr)
+        return EXIT_UNREADABLE
+    accepted = _Accepted("", {})
+    if args.accept is not None:
+        try:
+            accepted = _read_accepted(args.accept)
+        except SourceError as error:
+            print(f"smpipe access: {error}", file=sys.stderr)
+            return EXIT_UNREADABLE
+    args.accepted = accepted
     stacks: list[tuple[str, str, AccessDiff]] = []
     if base_dir is not None and args.pipeline is None:
         try:
@@ -135,19 +225,40 @@ def _access(args: argparse.Namespace) -> int:
         _print_report(args, report)
         return EXIT_OK
     diff = diff_access(*reports)
+    keys = accepted.entries
     if args.json:
-        data = render_access_diff_json(diff)
+        data = _diff_json(diff, keys)
         if stacks:
-            data["stacks"] = _stacks_json(stacks)
+            data["stacks"] = _stacks_json(stacks, keys)
         print(json.dumps(data, indent=2, ensure_ascii=False))
     elif args.markdown:
-        sys.stdout.write(render_access_diff_markdown(diff))
+        sys.stdout.write(render_access_diff_markdown(diff, keys))
     else:
-        sys.stdout.write(render_access_diff_text(diff))
+        sys.stdout.write(render_access_diff_text(diff, keys))
     if not args.json:
-        sys.stdout.write("".join("\n" + text for text in _stacks_text(stacks, args.markdown)))
-    widens = diff.widens or any(diff.widens for _, _, diff in stacks)
+        sys.stdout.write("".join("\n" + text for text in _stacks_text(stacks, args.markdown, keys)))
+    return _verdict(args, [diff] + [diff for _, _, diff in stacks])
+
+
+def _verdict(args: argparse.Namespace, diffs: list[AccessDiff]) -> int:
+    """The exit code: 1 with --fail-on-widening when a widening isn't accepted."""
+    accepted: _Accepted = args.accepted
+    widens = accepted.unaccepted(diffs)
+    if args.accept is not None:
+        accepted.warn_stale()
     return EXIT_WIDENS if args.fail_on_widening and widens else EXIT_OK
+
+
+def _diff_json(diff: AccessDiff, keys: Collection[tuple[str, str]]) -> dict[str, Any]:
+    """``render_access_diff_json``, with the accepted widenings' lines when there are any."""
+    data = render_access_diff_json(diff)
+    if keys:
+        data["accepted"] = [
+            {"heading": heading, "line": line}
+            for heading, line in widening_lines(diff)
+            if (heading, line) in keys
+        ]
+    return data
 
 
 def _stack_diffs(
@@ -170,22 +281,26 @@ def _stack_diffs(
     return diffs
 
 
-def _stacks_text(stacks: list[tuple[str, str, AccessDiff]], markdown: bool) -> list[str]:
+def _stacks_text(
+    stacks: list[tuple[str, str, AccessDiff]],
+    markdown: bool,
+    keys: Collection[tuple[str, str]] = (),
+) -> list[str]:
     texts = []
     for path, kind, diff in stacks:
         note = "" if kind == "compared" else f" ({kind})"
         if markdown:
-            texts.append(f"### Stack `{path}`{note}\n\n{render_access_diff_markdown(diff)}")
+            body = render_access_diff_markdown(diff, keys)
+            texts.append(f"### Stack `{path}`{note}\n\n{body}")
         else:
-            texts.append(f"== Stack {path}{note}\n{render_access_diff_text(diff)}")
+            texts.append(f"== Stack {path}{note}\n{render_access_diff_text(diff, keys)}")
     return texts
 
 
-def _stacks_json(stacks: list[tuple[str, str, AccessDiff]]) -> list[dict[str, Any]]:
-    return [
-        {"stack": path, "kind": kind, **render_access_diff_json(diff)}
-        for path, kind, diff in stacks
-    ]
+def _stacks_json(
+    stacks: list[tuple[str, str, AccessDiff]], keys: Collection[tuple[str, str]] = ()
+) -> list[dict[str, Any]]:
+    return [{"stack": path, "kind": kind, **_diff_json(diff, keys)} for path, kind, diff in stacks]
 
 
 def _access_stack(
@@ -204,13 +319,14 @@ def _access_stack(
             )
             return EXIT_UNREADABLE
         ((_, _, diff),) = stacks
+        keys = args.accepted.entries
         if args.json:
-            print(json.dumps(render_access_diff_json(diff), indent=2, ensure_ascii=False))
+            print(json.dumps(_diff_json(diff, keys), indent=2, ensure_ascii=False))
         elif args.markdown:
-            sys.stdout.write(render_access_diff_markdown(diff))
+            sys.stdout.write(render_access_diff_markdown(diff, keys))
         else:
-            sys.stdout.write(render_access_diff_text(diff))
-        return EXIT_WIDENS if args.fail_on_widening and diff.widens else EXIT_OK
+            sys.stdout.write(render_access_diff_text(diff, keys))
+        return _verdict(args, [diff])
     if args.fail_on_widening:
         print(
             "smpipe access: --fail-on-widening compares two assemblies (BASE HEAD)",
@@ -271,10 +387,10 @@ def _access_every_pipeline(
     widens = any(diff.widens for _, _, diff, _ in compared)
     widens = widens or any(diff.widens for _, _, diff in stacks)
     diffs = _shown_once(compared)
+    keys = args.accepted.entries
     if args.json:
         reports = [
-            {"pipeline": path, "kind": kind, **render_access_diff_json(diff)}
-            for path, kind, diff in diffs
+            {"pipeline": path, "kind": kind, **_diff_json(diff, keys)} for path, kind, diff in diffs
         ]
         data: dict[str, Any] = {"widens": widens, "pipelines": reports}
         if stacks:
@@ -285,11 +401,18 @@ def _access_every_pipeline(
         for path, kind, diff in diffs:
             note = "" if kind == "compared" else f" ({kind})"
             if args.markdown:
-                texts.append(f"### Pipeline `{path}`{note}\n\n{render_access_diff_markdown(diff)}")
+                body = render_access_diff_markdown(diff, keys)
+                texts.append(f"### Pipeline `{path}`{note}\n\n{body}")
             else:
-                texts.append(f"== Pipeline {path}{note}\n{render_access_diff_text(diff)}")
-        sys.stdout.write("\n".join(texts + _stacks_text(stacks, args.markdown)))
-    return EXIT_WIDENS if args.fail_on_widening and widens else EXIT_OK
+                texts.append(f"== Pipeline {path}{note}\n{render_access_diff_text(diff, keys)}")
+        sys.stdout.write("\n".join(texts + _stacks_text(stacks, args.markdown, keys)))
+    if not widens:
+        return _verdict(args, [])
+    # What is shown (each shared change once) is what an accept file's lines match; a role
+    # loosened counts wherever it is.
+    loosened = any(c.loosened for _, _, diff, _ in compared for c in diff.roles)
+    code = _verdict(args, [diff for _, _, diff in diffs] + [diff for _, _, diff in stacks])
+    return EXIT_WIDENS if args.fail_on_widening and loosened else code
 
 
 def _own(role: RoleAccess) -> bool:

@@ -26,7 +26,7 @@ import dataclasses
 import functools
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1507,12 +1507,17 @@ def _diff_summary(diff: AccessDiff) -> str:
     return f"{', '.join(parts) or 'changed'}: {verdict}"
 
 
+WIDENS_MARK = "  (widens)"
+ACCEPTED_MARK = " (accepted)"
+MOVES_HEADING = "Steps moved to another role:"
+
+
 def _change_lines(change: RoleChange | PolicyChange) -> list[str]:
     lines = [f"  {note}" for note in change.notes] if isinstance(change, RoleChange) else []
     widening = set(change.widening)
     for sign, grants in (("+", change.added), ("-", change.removed)):
         for _, line, items in grant_lines(grants):
-            mark = "  (widens)" if widening.intersection(items) else ""
+            mark = WIDENS_MARK if widening.intersection(items) else ""
             lines.append(f"  {sign} {line}{mark}")
     return lines
 
@@ -1520,27 +1525,77 @@ def _change_lines(change: RoleChange | PolicyChange) -> list[str]:
 def _move_text(move: StepMove) -> str:
     base = ", ".join(move.base) or "-"
     head = ", ".join(move.head) or "-"
-    return f"{move.name}: {base} → {head}" + ("  (widens)" if move.widens else "")
+    return f"{move.name}: {base} → {head}" + (WIDENS_MARK if move.widens else "")
 
 
-def render_access_diff_text(diff: AccessDiff) -> str:
-    """The diff as plain text (``smpipe access BASE HEAD``)."""
+def _change_heading(change: RoleChange) -> str:
+    runs = f" (runs {', '.join(change.steps)})" if change.steps else ""
+    return f"Role {change.kind}: {change.label}{runs}"
+
+
+def widening_lines(diff: AccessDiff) -> list[tuple[str, str]]:
+    """Each flagged widening as ``(heading, line)``, stripped, as the text diff prints them.
+
+    The heading is the line above it that names the role, resource policy or
+    ``Steps moved to another role:``; the line ends in ``(widens)``. These are what
+    ``smpipe access --accept FILE`` matches. A role ``loosened`` (a boundary removed,
+    policies no longer shown) has no such line: it can't be accepted.
+
+    Example::
+
+        widening_lines(diff)  # [("Role changed: dev/Ml/StepRole (…)", "+ write …  (widens)")]
+    """
+    found = [(MOVES_HEADING, _move_text(move)) for move in diff.moves if move.widens]
+    sections: list[tuple[str, RoleChange | PolicyChange]] = [
+        (_change_heading(change), change) for change in diff.roles
+    ]
+    sections += [(policy.heading, policy) for policy in diff.policies]
+    for heading, change in sections:
+        found += [
+            (heading, line.strip()) for line in _change_lines(change) if line.endswith(WIDENS_MARK)
+        ]
+    return found
+
+
+def _marked(heading: str, line: str, accepted: Collection[tuple[str, str]]) -> str:
+    if line.endswith(WIDENS_MARK) and (heading, line.strip()) in accepted:
+        return line + ACCEPTED_MARK
+    return line
+
+
+def render_access_diff_text(diff: AccessDiff, accepted: Collection[tuple[str, str]] = ()) -> str:
+    """The diff as plain text (``smpipe access BASE HEAD``).
+
+    ``accepted``: ``(heading, line)`` of ``widening_lines`` to mark ``(accepted)``.
+    """
     out = [f"{diff.labels[0]} → {diff.labels[1]}: {_diff_summary(diff)}"]
     if diff.moves:
-        out.append("Steps moved to another role:")
-        out += [f"  {_move_text(move)}" for move in diff.moves]
+        out.append(MOVES_HEADING)
+        out += [f"  {_marked(MOVES_HEADING, _move_text(move), accepted)}" for move in diff.moves]
     for change in diff.roles:
-        runs = f" (runs {', '.join(change.steps)})" if change.steps else ""
-        out.append(f"Role {change.kind}: {change.label}{runs}")
-        out += [f"  {line}" for line in _change_lines(change)]
+        heading = _change_heading(change)
+        out.append(heading)
+        out += [f"  {_marked(heading, line, accepted)}" for line in _change_lines(change)]
     for policy in diff.policies:
         out.append(policy.heading)
-        out += [f"  {line}" for line in _change_lines(policy)]
+        out += [f"  {_marked(policy.heading, line, accepted)}" for line in _change_lines(policy)]
     return "\n".join(out) + "\n"
 
 
-def render_access_diff_markdown(diff: AccessDiff) -> str:
-    """The diff as Markdown (``smpipe access BASE HEAD --markdown``, a PR comment)."""
+def _markdown_row(heading: str, row: str, accepted: Collection[tuple[str, str]]) -> str:
+    row = _marked(heading, row, accepted).strip()
+    return row.replace(WIDENS_MARK + ACCEPTED_MARK, "   # widens (accepted)").replace(
+        WIDENS_MARK, "   # widens"
+    )
+
+
+def render_access_diff_markdown(
+    diff: AccessDiff, accepted: Collection[tuple[str, str]] = ()
+) -> str:
+    """The diff as Markdown (``smpipe access BASE HEAD --markdown``, a PR comment).
+
+    ``accepted``: ``(heading, line)`` of ``widening_lines`` to mark ``(accepted)``.
+    """
     out = [f"**Access** `{diff.labels[0]}` → `{diff.labels[1]}`: {_diff_summary(diff)}"]
     if diff.moves:
         out += ["", "| Step moved | From | To | Widens |", "| --- | --- | --- | --- |"]
@@ -1548,6 +1603,8 @@ def render_access_diff_markdown(diff: AccessDiff) -> str:
             base = ", ".join(move.base) or "-"
             head = ", ".join(move.head) or "-"
             widens = "yes" if move.widens else "no"
+            if move.widens and (MOVES_HEADING, _move_text(move)) in accepted:
+                widens += ACCEPTED_MARK
             out.append(f"| {move.name} | {_cell(base)} | {_cell(head)} | {widens} |")
     for change in diff.roles:
         runs = f" (runs {', '.join(change.steps)})" if change.steps else ""
@@ -1555,13 +1612,12 @@ def render_access_diff_markdown(diff: AccessDiff) -> str:
         out += [f"- {note}" for note in change.notes]
         rows = _change_lines(change)[len(change.notes) :]
         if rows:
-            out += ["", "```diff"] + [
-                row.strip().replace("  (widens)", "   # widens") for row in rows
-            ]
+            heading = _change_heading(change)
+            out += ["", "```diff"] + [_markdown_row(heading, row, accepted) for row in rows]
             out.append("```")
     for policy in diff.policies:
         out += ["", f"**{policy.heading}**", "", "```diff"]
-        out += [row.strip().replace("  (widens)", "   # widens") for row in _change_lines(policy)]
+        out += [_markdown_row(policy.heading, row, accepted) for row in _change_lines(policy)]
         out.append("```")
     return "\n".join(out) + "\n"
 
@@ -1629,4 +1685,5 @@ __all__ = [
     "render_access_markdown",
     "render_access_text",
     "stack_access_reports",
+    "widening_lines",
 ]

@@ -88,6 +88,8 @@ class Built:
                 min_memory_required_in_mb=1024, number_of_cpu_cores_required=1
             ),
             container_startup_health_check_timeout=Duration.minutes(5),
+            # Over the version's own: the same version on fewer devices here.
+            environment={"OPTION_TENSOR_PARALLEL_DEGREE": "1", "HF_TOKEN_ARN": "arn:aws:x"},
         )
         # LoRA adapters on the small component: one archive, one folder ending in a token.
         self.archive = self.small.add_adapter(
@@ -220,6 +222,15 @@ def test_each_component_serves_its_version_after_the_endpoint(built: Built) -> N
     )
     returns = built.of(_component(built, built.llms, "Returns").cfn_inference_component)
     assert "StartupParameters" not in returns["Properties"]["Specification"]
+    # A component's environment is set beside the version; none given, none rendered.
+    assert built.small.environment == {
+        "OPTION_TENSOR_PARALLEL_DEGREE": "1",
+        "HF_TOKEN_ARN": "arn:aws:x",
+    }
+    assert built.of(built.small.cfn_model)["Properties"]["PrimaryContainer"] == {
+        "ModelPackageName": version(1, "churn"),
+        "Environment": {"OPTION_TENSOR_PARALLEL_DEGREE": "1", "HF_TOKEN_ARN": "arn:aws:x"},
+    }
     small = built.of(built.small.cfn_inference_component)["Properties"]
     assert small["RuntimeConfig"] == {"CopyCount": 2}
     assert small["Specification"]["StartupParameters"] == {
@@ -609,6 +620,26 @@ def test_fails_component_arguments(refusing: Any) -> None:
             model_package_arn=version(1),
             compute={"min_memory_required_in_mb": 1024},  # type: ignore[arg-type]
         )
+    for environment, match in [
+        (["A=1"], r"argument 'environment': expected a mapping, got list"),
+        ({"1ST": "x"}, r"argument 'environment': '1ST': a variable's name is letters"),
+        ({"DEGREE": 1}, r"argument 'environment': 'DEGREE': expected a string name and value"),
+        (
+            {"X": "v" * 1025},
+            r"'X': 1025 characters, more than the 1024 of botocore's",
+        ),
+        ({f"V{i}": "1" for i in range(101)}, r"101 variables, more than the 100"),
+        ({f"V{i}": "v" * 1000 for i in range(33)}, r"more than the 32 KB"),
+        ({"HF_TOKEN": "hf_abc"}, r"'environment': 'HF_TOKEN': looks like a literal secret"),
+        ({"ID": "AKIAABCDEFGHIJKLMNOP"}, r"'environment': 'ID': looks like a literal secret"),
+    ]:
+        with pytest.raises(PipelineDefinitionError, match=match):
+            endpoint.add_component(
+                "A",
+                model_package_arn=version(1),
+                compute=compute,
+                environment=environment,  # type: ignore[arg-type]
+            )
     assert endpoint.components == {}  # nothing half built
     component = endpoint.add_component("A", model_package_arn=version(1), compute=compute, copies=2)
     scaling = r"EndpointComponent Test/Ok/A\.add_copy_scaling"

@@ -13,7 +13,7 @@ model data.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 from constructs import Construct, IValidation
 
+from ..checks.NoSecretsInEnvironment import looks_secret
 from ..definition import Problem
 from ..definition._service_model import botocore_version, shape
 from ..definition._suggest import did_you_mean, one_of
@@ -132,6 +133,15 @@ _MIN_CPU_CORES: float = shape("NumberOfCpuCores")["min"]
 _MIN_ACCELERATORS: float = shape("NumberOfAcceleratorDevices")["min"]
 _MIN_MEMORY_MB: int = shape("MemoryInMb")["min"]
 ROUTING_STRATEGIES: tuple[str, ...] = tuple(shape("RoutingStrategy")["enum"])
+# botocore's EnvironmentMap (a model container's Environment): entries, key and value sizes.
+_ENVIRONMENT: dict[str, Any] = shape("EnvironmentMap")
+_MAX_VARIABLES: int = _ENVIRONMENT["max"]
+_MAX_KEY: int = shape(_ENVIRONMENT["key"]["shape"])["max"]
+_MAX_VALUE: int = shape(_ENVIRONMENT["value"]["shape"])["max"]
+_KEY_PATTERN = re.compile(shape(_ENVIRONMENT["key"]["shape"])["pattern"])
+# ContainerDefinition.Environment's documentation: "all keys and values in the map,
+# combined" (not in the shape's bounds).
+_MAX_ENVIRONMENT_BYTES = 32 * 1024
 # A component's id names its statements (a Sid: letters and digits) and its component.
 _COMPONENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9]{0,39}")
 
@@ -282,6 +292,91 @@ class ManagedInstanceScaling:
             min_instance_count=self.min_instance_count,
             max_instance_count=self.max_instance_count,
         )
+
+
+def _environment_problems(environment: object) -> list[Problem | None]:
+    """``environment`` against botocore's ``EnvironmentMap``, and no literal secret in it.
+
+    Secrets are judged as the ``NoSecretsInEnvironment`` check judges a job's (CreateModel:
+    "Don't include any sensitive data in your environment variables"); tokens pass.
+    """
+    if environment is None:
+        return []
+    example = "environment={'OPTION_TENSOR_PARALLEL_DEGREE': '1'}"
+    if not isinstance(environment, Mapping):
+        return [
+            PropProblem(
+                None, "environment", f"expected a mapping, got {describe(environment)}", example
+            )
+        ]
+    problems: list[Problem | None] = []
+    if len(environment) > _MAX_VARIABLES:
+        problems.append(
+            PropProblem(
+                None,
+                "environment",
+                f"{len(environment)} variables, more than the {_MAX_VARIABLES} of botocore "
+                f"{botocore_version()}'s EnvironmentMap",
+            )
+        )
+    size = 0
+    for key, value in environment.items():
+        field = "environment"
+        if not isinstance(key, str) or not isinstance(value, str):
+            problems.append(
+                PropProblem(
+                    None,
+                    field,
+                    f"{key!r}: expected a string name and value, got {describe(key)}: "
+                    f"{describe(value)}",
+                    "a number as text: '1'",
+                )
+            )
+            continue
+        if not is_unresolved(key):
+            size += len(key.encode())
+            if len(key) > _MAX_KEY or not _KEY_PATTERN.fullmatch(key):
+                problems.append(
+                    PropProblem(
+                        None,
+                        field,
+                        f"{key!r}: a variable's name is letters, digits and '_', not starting "
+                        f"with a digit, at most {_MAX_KEY} characters (botocore's EnvironmentKey)",
+                    )
+                )
+        if is_unresolved(value):
+            continue
+        size += len(value.encode())
+        if len(value) > _MAX_VALUE:
+            problems.append(
+                PropProblem(
+                    None,
+                    field,
+                    f"{key!r}: {len(value)} characters, more than the {_MAX_VALUE} of botocore's "
+                    "EnvironmentValue",
+                )
+            )
+        elif not is_unresolved(key) and looks_secret(key, value):
+            problems.append(
+                PropProblem(
+                    None,
+                    field,
+                    f"{key!r}: looks like a literal secret (NoSecretsInEnvironment): anyone "
+                    "who may describe the model reads it",
+                    "read it at run time from Secrets Manager, giving the container the "
+                    "secret's ARN or name",
+                )
+            )
+    if size > _MAX_ENVIRONMENT_BYTES:
+        problems.append(
+            PropProblem(
+                None,
+                "environment",
+                f"{size} bytes of names and values, more than the 32 KB SageMaker takes in "
+                "a container's Environment",
+            )
+        )
+    return problems
 
 
 def _routing_problem(value: object) -> Problem | None:
@@ -692,6 +787,7 @@ class ComponentEndpoint(Resource):
         registry: ModelRegistry | None = None,
         model_data_download_timeout: Duration | None = None,
         container_startup_health_check_timeout: Duration | None = None,
+        environment: Mapping[str, str] | None = None,
     ) -> EndpointComponent:
         """Serve a registered version as an inference component of the endpoint.
 
@@ -707,7 +803,8 @@ class ComponentEndpoint(Resource):
                 "Support", model_package_arn=support_arn, copies=2,
                 compute=ComponentCompute(min_memory_required_in_mb=16384,
                                          number_of_accelerator_devices_required=1),
-                model_data_download_timeout=Duration.minutes(20))
+                model_data_download_timeout=Duration.minutes(20),
+                environment={"OPTION_TENSOR_PARALLEL_DEGREE": "1"})
 
         :param construct_id: letters and digits (it names the role's statements of the
             component), starting with a letter, at most 40.
@@ -722,6 +819,13 @@ class ComponentEndpoint(Resource):
             seconds in botocore's range. Default: SageMaker's.
         :param container_startup_health_check_timeout: ``StartupParameters``' health check
             timeout, whole seconds in botocore's range. Default: SageMaker's.
+        :param environment: variables of the component's model's container
+            (``PrimaryContainer.Environment``, beside the version's ``ModelPackageName``):
+            over the version's own, so one version runs differently here
+            (``OPTION_TENSOR_PARALLEL_DEGREE`` on fewer GPUs). Within botocore's
+            ``EnvironmentMap`` bounds; a value that looks like a secret (as the
+            ``NoSecretsInEnvironment`` check judges one) is refused. Changing it replaces
+            the model (and updates the component). Default: the version's.
         :returns: the component, to scale (``add_copy_scaling``).
         """
 
@@ -750,6 +854,7 @@ class ComponentEndpoint(Resource):
                         "container_startup_health_check_timeout",
                         container_startup_health_check_timeout,
                     ),
+                    *_environment_problems(environment),
                 ]
             ),
             subject,
@@ -775,6 +880,7 @@ class ComponentEndpoint(Resource):
             model_store=model_store or self.artifact_store,
             model_data_download_timeout=model_data_download_timeout,
             container_startup_health_check_timeout=container_startup_health_check_timeout,
+            environment=environment,
         )
         self.components[construct_id] = component
         return component
@@ -820,11 +926,14 @@ class EndpointComponent(Construct):
         model_store: ArtifactStore,
         model_data_download_timeout: Duration | None,
         container_startup_health_check_timeout: Duration | None,
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(endpoint, construct_id)
         self.endpoint = endpoint
         self.model_package_arn = model_package_arn
         self.copies = copies
+        self.environment: dict[str, str] = dict(environment or {})
+        """The model's container variables given (``add_component``'s ``environment``)."""
         if model_store is not endpoint.artifact_store:
             model_store._used_by(endpoint, models_only=True)
         stack = stack_of(self)
@@ -864,6 +973,7 @@ class EndpointComponent(Construct):
             endpoint._network,
             False,
             [endpoint.role_policy, self.node.find_child(MODEL_DATA_ID)],
+            self.environment,
         )
         startup = {
             "model_data_download_timeout_in_seconds": model_data_download_timeout,

@@ -4070,18 +4070,22 @@ def version_model(
     network: tuple[list[str], list[str]] | None,
     enable_network_isolation: bool,
     after: Sequence[IDependable],
+    environment: Mapping[str, str] | None = None,
 ) -> sagemaker.CfnModel:
     """A SageMaker model of a registered version, run with ``role`` and ``network``.
 
     Created ``after`` what it needs deployed first (the role's policy, the ``ModelData``
-    check of the version). ``ModelEndpoint``'s models and ``ComponentEndpoint``'s.
+    check of the version). ``ModelEndpoint``'s models and ``ComponentEndpoint``'s (whose
+    ``environment`` is set beside the version, over its container's).
     """
     model = sagemaker.CfnModel(
         scope,
         construct_id,
         execution_role_arn=role_arn(role),
         primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
-            model_package_name=model_package_arn
+            model_package_name=model_package_arn,
+            # Left out when empty: the template of a model without one is unchanged.
+            environment=dict(environment) if environment else None,
         ),
         vpc_config=None
         if network is None

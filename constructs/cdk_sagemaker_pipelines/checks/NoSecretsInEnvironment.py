@@ -73,6 +73,24 @@ def _secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(words))
 
 
+def looks_secret(name: str, text: str) -> bool:
+    """Whether the literal ``text`` of variable ``name`` looks like a secret (this rule's test).
+
+    A value under a secret-like name (``DB_PASSWORD``, ``HfToken``; not ``HF_TOKEN_ARN``,
+    ``MAX_TOKENS`` nor ``PAD_TOKEN``), or holding an AWS access key id; never an empty
+    value, a switch (``true``/``false``) or an ARN. ``ComponentEndpoint.add_component``
+    refuses its ``environment`` on it too.
+
+    Example::
+
+        looks_secret("HF_TOKEN", "hf_abc")  # True
+        looks_secret("OPTION_TENSOR_PARALLEL_DEGREE", "1")  # False
+    """
+    if not text or _SWITCH.fullmatch(text) or text.startswith("arn:"):
+        return False
+    return _secret_name(name) or bool(_ACCESS_KEY.search(text))
+
+
 def _literal(value: Any, defaults: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """The literal text of ``value`` and the parameter whose default it is, if any."""
     if isinstance(value, str):
@@ -102,10 +120,10 @@ def check(definition: Mapping[str, Any]) -> list[Finding]:
             for field, mapping in _maps(arguments):
                 for name, value in mapping.items():
                     text, parameter = _literal(value, defaults)
-                    if not text or _SWITCH.fullmatch(text) or text.startswith("arn:"):
+                    if text is None:
                         continue
                     names = [str(name)] + ([parameter] if parameter is not None else [])
-                    if any(_secret_name(n) for n in names) or _ACCESS_KEY.search(text):
+                    if any(looks_secret(n, text) for n in names):
                         info = "literal secret"
                         if parameter is not None:
                             info += f" (the default of parameter '{parameter}')"

@@ -309,16 +309,24 @@ class MlOpsStack(Stack):
             ).create_alarm(
                 self.endpoint,
                 "ServerErrors",
-                alarm_description="The endpoint's new fleet answers more than 1% of requests "
-                "with a 5xx error: SageMaker rolls the deployment back",
+                # Read by whoever it pages, at any hour: the same alarm watches the serving
+                # fleet between deployments, when nothing rolls back by itself.
+                alarm_description="More than 1% of the endpoint's requests answered with a "
+                "5xx error, 3 minutes running, by the fleet of its current endpoint "
+                "configuration. While a new version bakes (the "
+                f"{BAKE.to_minutes()} minutes after it takes all traffic) SageMaker rolls "
+                "back to the old fleet by itself; at any other time nothing rolls back: "
+                f"read its log (/aws/sagemaker/Endpoints/{config.model_package_group_name}) "
+                "and roll back by hand (docs/constructs.md, Operating it)",
                 threshold=SERVER_ERROR_RATE,
                 evaluation_periods=3,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             )
             # Whoever hears of a failed run hears of a rollback too (notify_topic: the
-            # topic's own policy, TLS only and the failure rule, admits no alarm by itself).
-            notify_topic(server_errors, self.notifications.topic)
+            # topic's own policy, TLS only and the failure rule, admits no alarm by itself),
+            # and of its end (ok=True): a page that never says it cleared is read again.
+            notify_topic(server_errors, self.notifications.topic, ok=True)
             self.endpoint.add_rollback_alarm(server_errors)
         if self.endpoint is not None and config.retain_data:
             self._watch_production_endpoint(self.endpoint)
@@ -355,6 +363,15 @@ class MlOpsStack(Stack):
                 value=self.endpoint.endpoint_name,
                 description="aws sagemaker-runtime invoke-endpoint --endpoint-name <this> "
                 "--content-type text/csv --body fileb://rows.csv predictions.csv",
+            )
+            # The version deployed, where the on-call looks first (describe-stacks): the one
+            # to roll back from, and what "the previous version" is relative to.
+            CfnOutput(
+                self,
+                "ServedModelPackageArn",
+                value=self.endpoint.model_package_arn,
+                description="The approved version the endpoint serves "
+                f"(model_package_arn:{config.name}); roll back by deploying the previous one",
             )
 
     def share_versions_with(self, account: str) -> None:
@@ -534,10 +551,10 @@ class MlOpsStack(Stack):
             "Latency",
             alarm_description="The endpoint's model answers 1% of requests in more than "
             f"{LATENCY_P99.to_seconds()} s (ModelLatency p99), 15 minutes running: scaling "
-            "did not keep up, or the model is slow",
+            "did not keep up, or the model is slow (docs/constructs.md, Operating it)",
             threshold=LATENCY_P99.to_seconds() * 1_000_000,  # ModelLatency is in microseconds
             evaluation_periods=3,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        notify_topic(latency, self.notifications.topic)  # as the rollback alarm
+        notify_topic(latency, self.notifications.topic, ok=True)  # as the rollback alarm

@@ -134,6 +134,7 @@ def test_the_endpoint_and_its_monitor_add_their_own_resources_and_change_nothing
     for logical_id in added:
         del template["Resources"][logical_id]
     del template["Outputs"]["EndpointName"]
+    del template["Outputs"]["ServedModelPackageArn"]
     # Besides, the failure topic admits the rollback alarm and the three drift alarms (one
     # statement each, the last ones).
     (policy,) = (
@@ -182,6 +183,10 @@ def test_the_model_serves_the_version_from_the_apps_registry_and_store(served: S
     assert template["Outputs"]["EndpointName"]["Value"] == {
         "Fn::GetAtt": [next(iter(_of_type(template, "AWS::SageMaker::Endpoint"))), "EndpointName"]
     }
+    # The version served, where the on-call reads the stack's outputs: what to roll back from.
+    served_version = template["Outputs"]["ServedModelPackageArn"]
+    assert served_version["Value"] == VERSION
+    assert "model_package_arn:staging" in served_version["Description"]
 
 
 def test_the_stack_passes_the_apps_cdk_nag_packs_and_definition_checks(served: SynthesizedApp):
@@ -271,6 +276,22 @@ def test_a_new_version_is_rolled_back_on_server_errors_of_its_fleet(served: Synt
         "EndpointConfigName",
     }
     assert alarm["AlarmActions"] == [{"Ref": topic}]
+    # Its end too: a page that never says it cleared gets read again.
+    assert alarm["OKActions"] == [{"Ref": topic}]
+
+
+def test_the_server_errors_alarm_says_when_nothing_rolls_back(served: SynthesizedApp):
+    # Between deployments the alarm watches the serving fleet, and SageMaker rolls nothing
+    # back: a description promising a rollback would leave the paged engineer waiting.
+    template = served.templates[STACK]
+    ids = {path: logical_id for logical_id, path in logical_id_paths(served, STACK).items()}
+    alarm = template["Resources"][ids[f"{STACK}/Endpoint/ServerErrors/Resource"]]["Properties"]
+    description = alarm["AlarmDescription"]
+
+    assert "While a new version bakes (the 10 minutes after it takes all traffic)" in description
+    assert "at any other time nothing rolls back" in description
+    assert "/aws/sagemaker/Endpoints/staging-breast-cancer-classifier" in description
+    assert "docs/constructs.md, Operating it" in description
 
 
 def test_the_failure_topic_lets_the_rollback_alarm_publish(served: SynthesizedApp):
@@ -481,6 +502,8 @@ def test_the_production_endpoint_runs_two_instances_scaled_and_watched_for_laten
     assert (alarm["MetricName"], alarm["ExtendedStatistic"]) == ("ModelLatency", "p99")
     assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["Threshold"]) == (300, 3, 1e6)
     assert alarm["AlarmActions"] == [{"Ref": topic}]
+    assert alarm["OKActions"] == [{"Ref": topic}]
+    assert "docs/constructs.md, Operating it" in alarm["AlarmDescription"]
     latency_id = ids["prod/MlOps/Endpoint/Latency/Resource"]
     assert any(
         statement.get("Condition")

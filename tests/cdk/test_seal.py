@@ -317,6 +317,27 @@ def test_only_the_stores_seal_roles_write_anywhere_under_sealed(
         assert evaluate(principal, "s3:PutObject", outside, WRITE_ONCE, known, policy).allowed
 
 
+def test_no_replication_role_writes_under_sealed(two_pipelines_sharing_a_store: Any) -> None:
+    # S3 replication writes a replica with the replication role's s3:ReplicateObject (and
+    # delete markers with s3:ReplicateDelete), not s3:PutObject: a role of the account
+    # named by another bucket's replication rule would otherwise replace a sealed key.
+    loaded = two_pipelines_sharing_a_store
+    policy = bucket_policy(loaded)
+    replicating = RolePolicies(
+        f"arn:aws:iam::{ACCOUNT}:role/Replication",
+        "Replication",
+        (Statement("Allow", ("s3:Replicate*",), ("*",)),),
+    )
+    for action in ("s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"):
+        for key in (OWN_SEALED, OTHER_SEALED, UNUSED_SEALED):
+            decision = evaluate(replicating, action, key, {}, policy=policy)
+            assert not decision.allowed, (action, key)
+            assert "OnlySealFunctionsWriteSealed" in decision.reason
+        # Elsewhere in the bucket, the deny changes nothing.
+        outside = f"{BUCKET}/models/{NAME}/Train/exec1/model.tar.gz"
+        assert evaluate(replicating, action, outside, {}, policy=policy).allowed
+
+
 def test_no_seal_role_replaces_a_key_anywhere_under_sealed(
     two_pipelines_sharing_a_store: Any,
 ) -> None:

@@ -42,7 +42,10 @@ FUNCTION_CODE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "_seal_
 """The directory deployed as the sealing function's code (``index.handler``)."""
 
 # Every action that creates, replaces or deletes an object or what guards it: none but
-# the sealing function may take them under sealed/.
+# the sealing function may take them under sealed/. The Replicate* actions are what S3
+# replication writes with (the replication role's permissions on the destination, not
+# s3:PutObject): without them, any role of the account that a replication rule of another
+# bucket names would overwrite sealed keys, or hide them behind delete markers.
 SEALED_WRITE_ACTIONS = (
     "s3:PutObject",
     "s3:PutObjectAcl",
@@ -56,6 +59,9 @@ SEALED_WRITE_ACTIONS = (
     "s3:DeleteObjectTagging",
     "s3:DeleteObjectVersionTagging",
     "s3:RestoreObject",
+    "s3:ReplicateObject",
+    "s3:ReplicateDelete",
+    "s3:ReplicateTags",
 )
 
 

@@ -18,6 +18,7 @@ from aws_cdk import (
     Duration,
     RemovalPolicy,
     Stack,
+    Tags,
     Token,
     Validations,
 )
@@ -78,6 +79,9 @@ MONITOR_HOUR = 3
 # this notifies: the analyzer's default comparison_threshold, above which its report
 # counts a baseline_drift_check violation.
 DRIFT_THRESHOLD = 0.1
+# The cost allocation tags' project: with the environment's name, on every resource of the
+# stack that takes tags and on every job, model and endpoint the pipeline's executions start.
+PROJECT = "breast-cancer-classifier"
 # An alarm on a metric math expression reads at most 10 metrics (a CloudWatch hard limit):
 # the features' drift is watched 10 features to an alarm.
 FEATURES_PER_DRIFT_ALARM = 10
@@ -97,6 +101,8 @@ class MlOpsStack(Stack):
     ``DataQualityMonitor`` compares them daily with the baseline that version records
     (``DriftCheckBaselines``, read from it at deploy time), and a feature drifting from it
     notifies the topic; ``config.data_quality_monitor`` False leaves the monitor out.
+    Every resource that takes tags, and every job the pipeline starts, is tagged with the
+    environment's name and the project (``cost_tags``), for cost allocation.
 
     With ``config.model_source`` (another environment's name), the endpoint serves versions
     of that environment's group instead: give its stack as ``model_source``, which then
@@ -136,6 +142,12 @@ class MlOpsStack(Stack):
             **kwargs,
         )
         self.config: EnvironmentConfig = config
+        # Cost allocation: Tags.of(self) reaches the stack's resources (the endpoint, keys
+        # and buckets that bill), job_tags below the jobs the executions start, which
+        # SageMaker doesn't tag with the pipeline's tags.
+        self.cost_tags: dict[str, str] = {"environment": config.name, "project": PROJECT}
+        for key, value in self.cost_tags.items():
+            Tags.of(self).add(key, value)
         removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
         self.artifacts = ArtifactStore(
             self,
@@ -194,7 +206,7 @@ class MlOpsStack(Stack):
             # Preprocess, which parses whatever lands under incoming/, can't overwrite the
             # models or the evaluation, nor Evaluate the model; a step added later gets one too.
             dedicated_step_roles="*",
-            tags={"environment": config.name, "project": "breast-cancer-classifier"},
+            job_tags=self.cost_tags,
             # Its execution history: which run trained which registered version.
             removal_policy=removal,
         )

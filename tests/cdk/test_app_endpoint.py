@@ -147,6 +147,13 @@ def test_the_endpoint_and_its_monitor_add_their_own_resources_and_change_nothing
         statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0]
         for statement in admitted
     } <= added
+    # And the artifact bucket expires the monitor's reports (its prefix of monitoring/).
+    rules = template["Resources"]["ArtifactsBucket88671897"]["Properties"][
+        "LifecycleConfiguration"
+    ]["Rules"]
+    (reports,) = [rule for rule in rules if rule["Id"].startswith("ExpireMonitoringReports")]
+    assert reports["Prefix"].startswith("monitoring/staging-breast-cancer-classifier/")
+    rules.remove(reports)
     assert template == reference_app.templates[STACK]
 
 

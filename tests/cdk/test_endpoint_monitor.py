@@ -68,6 +68,7 @@ STORE_KEY = {"Fn::GetAtt": ["ArtifactsKeyA4B22E2B", "Arn"]}
 STORE_BUCKET_ARN = {"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]}
 ANALYZER = "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"
 PROCESSING_LOGS = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/ProcessingJobs"
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 SUBNETS = ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722"]
 
 
@@ -387,7 +388,7 @@ class Private:
 
     def __init__(self) -> None:
         self.stack = new_stack(account=None, region=None)
-        store = ArtifactStore(self.stack, "Artifacts")
+        self.store = store = ArtifactStore(self.stack, "Artifacts")
         self.central_key = kms.Key.from_key_arn(
             self.stack, "CentralKey", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/central"
         )
@@ -599,6 +600,83 @@ def test_each_schedule_writes_under_its_own_prefix(private: Private) -> None:
     assert private.six_hourly.metric_feature_baseline_drift("x").period.to_seconds() == 6 * 3600
 
 
+def _report_rules(template: Template, bucket: Any) -> list[dict[str, Any]]:
+    rules = resource(template, logical_id(bucket))["Properties"]["LifecycleConfiguration"]
+    return [rule for rule in rules["Rules"] if rule["Id"].startswith("ExpireMonitoringReports")]
+
+
+def test_the_store_expires_the_reports_after_a_year(staging: Staging) -> None:
+    # Without the rule an hourly schedule's reports pile up under monitoring/ for ever.
+    (rule,) = _report_rules(staging.template, staging.store.bucket)
+    name = staging.monitor.monitoring_schedule_name
+    assert rule == {
+        "Id": rule["Id"],
+        "Prefix": f"monitoring/churn/{name}/",
+        "ExpirationInDays": 365,
+        "Status": "Enabled",
+    }
+    assert staging.monitor.report_retention is not None
+    assert staging.monitor.report_retention.to_days() == 365
+
+
+def test_each_schedule_expires_its_own_reports(private: Private) -> None:
+    rules = _report_rules(private.template, private.store.bucket)
+    prefixes = [
+        private.stack.resolve(monitor.reports_prefix)
+        for monitor in (private.daily, private.six_hourly)
+    ]
+    assert [rule["Prefix"] for rule in rules] == prefixes
+    assert len({rule["Id"] for rule in rules}) == 2
+
+
+def test_report_retention_sets_the_days_and_none_keeps_the_reports() -> None:
+    stack = new_stack()
+    store = ArtifactStore(stack, "Artifacts")
+    endpoint = ModelEndpoint(
+        stack,
+        "Endpoint",
+        model_package_arn=VERSION,
+        artifact_store=store,
+        data_capture=DataCapture(csv_content_types=["text/csv"]),
+    )
+    baseline = MonitorBaseline(statistics_uri=STATISTICS, constraints_uri=CONSTRAINTS)
+    DataQualityMonitor(
+        stack,
+        "Monthly",
+        endpoint=endpoint,
+        baseline=baseline,
+        report_retention=cdk.Duration.days(30),
+    )
+    kept = DataQualityMonitor(
+        stack, "Kept", endpoint=endpoint, baseline=baseline, report_retention=None
+    )
+    (rule,) = _report_rules(Template.from_stack(stack), store.bucket)
+    assert rule["ExpirationInDays"] == 30
+    assert kept.report_retention is None
+
+
+def test_an_adopted_buckets_lifecycle_is_left_to_its_owner() -> None:
+    stack = new_stack()
+    bucket = s3.Bucket.from_bucket_name(stack, "Theirs", "their-artifacts")
+    key = kms.Key.from_key_arn(stack, "TheirKey", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{KEY_ID}")
+    store = ArtifactStore.from_existing(stack, "Store", bucket=bucket, key=key)
+    endpoint = ModelEndpoint(
+        stack,
+        "Endpoint",
+        model_package_arn=VERSION,
+        artifact_store=store,
+        data_capture=DataCapture(csv_content_types=["text/csv"]),
+    )
+    monitor = DataQualityMonitor(
+        stack,
+        "Monitor",
+        endpoint=endpoint,
+        baseline=MonitorBaseline(statistics_uri=STATISTICS, constraints_uri=CONSTRAINTS),
+    )
+    assert monitor.report_retention is not None  # declared, not applied
+    assert Template.from_stack(stack).find_resources("AWS::S3::Bucket") == {}
+
+
 def test_cdk_nag_finds_nothing_of_the_private_monitors(private: Private) -> None:
     findings = pack_findings(private.stack)
     assert [f for f in findings if "Test/Daily" in f or "Test/SixHourly" in f] == []
@@ -772,6 +850,11 @@ def test_fails_in_a_region_without_the_analyzer(refusals: Refusals) -> None:
             r"prop 'max_runtime': expected whole seconds, 1 or more, got 1 second 500 millis",
         ),
         ({"enable_cloudwatch_metrics": "yes"}, r"prop 'enable_cloudwatch_metrics': expected"),
+        (
+            {"report_retention": cdk.Duration.hours(36)},
+            r"prop 'report_retention': S3 lifecycle rules count whole days \(at least 1\), "
+            r"got 1 day 12 hours \(Duration.days\(2\)\)",
+        ),
         ({"role": "arn:aws:iam::111122223333:role/x"}, r"prop 'role': expected an iam.IRole"),
     ],
 )

@@ -38,6 +38,7 @@ from aws_cdk import (
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import custom_resources as cr
 
@@ -67,6 +68,8 @@ from ._props import (
 )
 from ._roles import role_arn
 from ._tree import account_region, node_of, placed, root_of, stack_of
+from ._values import days
+from .artifacts import _whole_days_problem
 from .endpoint import (
     ModelEndpoint,
     _role_prop_problem,
@@ -91,6 +94,9 @@ if TYPE_CHECKING:
 MONITORING_PREFIX = "monitoring/"
 """Where the monitors of an endpoint write their reports in its store's bucket
 (``monitoring/<endpoint name>/<schedule name>/``)."""
+MONITORING_REPORT_RETENTION = days(365)
+"""How long a monitor's store keeps its reports by default: a year of drift history (an
+hourly schedule writes a few objects each run, which would otherwise pile up for ever)."""
 
 DATA_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
 """The CloudWatch namespace of a real-time endpoint's data quality metrics (dimensions
@@ -521,10 +527,10 @@ class DataQualityMonitor(Resource):
     stack's region, or chosen by region at deploy time in an environment-agnostic stack)
     that reads what the endpoint captured in the last period, compares it with
     ``baseline`` and writes its report under ``monitoring/<endpoint name>/<schedule name>/``
-    of the endpoint's artifact store, encrypted (its volume too) with the store's key; it
-    runs in the endpoint's VPC, subnets and security groups and network-isolated when the
-    endpoint's model is. Each run bills as a processing job (``instance_type``, for as
-    long as it runs).
+    of the endpoint's artifact store, encrypted (its volume too) with the store's key, which
+    the store's lifecycle expires after ``report_retention``; it runs in the endpoint's VPC,
+    subnets and security groups and network-isolated when the endpoint's model is. Each run
+    bills as a processing job (``instance_type``, for as long as it runs).
 
     The role (unless ``role=``) may read the endpoint's ``data-capture/<endpoint>/``
     prefix and the two baseline objects, decrypt with the stores' keys, write the
@@ -558,6 +564,7 @@ class DataQualityMonitor(Resource):
         max_runtime: Duration | None = None,
         enable_cloudwatch_metrics: bool = True,
         role: iam.IRole | None = None,
+        report_retention: Duration | None = MONITORING_REPORT_RETENTION,
     ) -> None:
         """Create the job definition, the schedule and, unless ``role``, the role.
 
@@ -582,6 +589,10 @@ class DataQualityMonitor(Resource):
             ``sagemaker.amazonaws.com``; it gets the same managed policy, unless imported
             with ``mutable=False``: the policy is then created unattached, and named in a
             warning (``cdk-sagemaker-pipelines:immutable-role``).
+        :param report_retention: how long the store keeps the reports under
+            ``monitoring/<endpoint name>/<schedule name>/`` (an S3 lifecycle rule of its
+            bucket, when this app created it: an adopted bucket's lifecycle is its owner's),
+            whole days. Default: 365 days; None: until deleted by hand.
         """
         check_new_child("DataQualityMonitor", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -614,6 +625,7 @@ class DataQualityMonitor(Resource):
             _volume_problem(volume_size_in_gb),
             expect_bool("enable_cloudwatch_metrics", enable_cloudwatch_metrics),
             _role_prop_problem(role, self),
+            _whole_days_problem("report_retention", report_retention),
         ]
         raise_for(problems, subject)
         schedule = schedule or MonitorSchedule.hourly()
@@ -645,6 +657,9 @@ class DataQualityMonitor(Resource):
         store = endpoint.artifact_store
         self.reports_uri: str = f"s3://{store.bucket.bucket_name}/{self.reports_prefix}"
         """``s3://<store bucket>/monitoring/<endpoint name>/<schedule name>/``."""
+        self.report_retention: Duration | None = report_retention
+        """How long the store's lifecycle keeps the reports; None: for ever."""
+        self._expire_reports(store.bucket, report_retention)
         if role is None:
             role = _service_role(
                 self, "Role", "Role of a SageMaker Model Monitor data quality schedule", stack
@@ -755,6 +770,22 @@ class DataQualityMonitor(Resource):
         )
         self.monitoring_schedule_arn: str = self._resource.attr_monitoring_schedule_arn
         """The schedule's ARN."""
+
+    def _expire_reports(self, bucket: object, retention: Duration | None) -> None:
+        """Expire this schedule's reports after ``retention``, as the store does ``executions/``.
+
+        A lifecycle rule of the store's bucket, when this app created it: an adopted
+        bucket's lifecycle is its owner's (``report_retention`` is then documented as not
+        applied). The bucket is versioned: the expired reports stay as noncurrent versions
+        for the store's ``noncurrent_version_retention``.
+        """
+        if retention is None or not isinstance(bucket, s3.Bucket):
+            return
+        bucket.add_lifecycle_rule(
+            id=f"ExpireMonitoringReports{Names.unique_id(self)}"[:255],
+            prefix=self.reports_prefix,
+            expiration=retention,
+        )
 
     # -- L1 resources ----------------------------------------------------------------
 

@@ -461,6 +461,44 @@ def test_the_prefixes_count_in_the_response_and_the_previous_versions_give_way(
     assert "more than a custom resource may return" in result["Reason"]
 
 
+def test_a_component_endpoints_bound_leaves_the_previous_versions_out_then_fails(
+    index: Any,
+) -> None:
+    # MaxData: what a ComponentEndpoint's role policy keeps for the component (a string, as
+    # CloudFormation sends a number). Both versions' archives (~2 x 140) don't fit 200.
+    def one(version: str) -> dict[str, Any]:
+        return {"ModelDataUrl": f"s3://{BUCKET}/models/{version}/{'m' * 90}/model.tar.gz"}
+
+    bounded = {**properties(V4), "MaxData": "200"}
+    result = run(
+        index,
+        event("Update", bounded, old=properties(V3)),
+        (V4, described(V4, one("v4"))),
+        (V3, described(V3, one("v3"))),
+    )
+    assert [arn.split("/models/")[1][:2] for arn in arns(result, index)] == ["v4"]
+    # Unbounded, both fit a response.
+    result = run(
+        index,
+        event("Update", properties(V4), old=properties(V3)),
+        (V4, described(V4, one("v4"))),
+        (V3, described(V3, one("v3"))),
+    )
+    assert len(arns(result, index)) == 2
+    # The served version alone over the bound: the deploy fails naming it.
+    result = run(
+        index, event("Create", {**bounded, "MaxData": "100"}), (V4, described(V4, one("v4")))
+    )
+    assert result["Status"] == "FAILED"
+    assert (
+        "more than the 100 its endpoint's role policy keeps for them (MaxData)"
+        in (result["Reason"])
+    )
+    result = run(index, event("Create", {**bounded, "MaxData": "many"}))
+    assert result["Status"] == "FAILED"
+    assert "MaxData: expected a positive number of bytes, got 'many'" in result["Reason"]
+
+
 def test_the_response_is_put_to_the_pre_signed_url(
     index: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

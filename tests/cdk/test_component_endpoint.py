@@ -8,8 +8,9 @@ read by the module's last test. Refusals are built in other stacks, never synthe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import pytest
@@ -21,12 +22,15 @@ from aws_cdk import aws_s3 as s3
 
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
+    ComponentAdapter,
     ComponentCompute,
     ComponentEndpoint,
     EndpointComponent,
     ManagedInstanceScaling,
     ModelRegistry,
 )
+from cdk_sagemaker_pipelines.cdk._policy_size import MAX_MANAGED_POLICY_LENGTH, deployed_length
+from cdk_sagemaker_pipelines.cdk.component_endpoint import MODEL_DATA_ROOM
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
 from cdk_sagemaker_pipelines.definition._service_model import shape
 from tests.cdk.conftest import new_stack
@@ -98,6 +102,11 @@ class Built:
         self.folder = self.small.add_adapter(
             "De", artifact=f"s3://{self.store.bucket.bucket_name}/adapters/de/{cdk.Aws.STACK_NAME}"
         )
+        # Many small models (and LoRA adapters) on one endpoint: the role's statements spill
+        # over into as many managed policies as they need.
+        self.twenty = _many(stack, "Twenty", self.store, 20)
+        other = ArtifactStore(stack, "OtherArtifacts")
+        self.mixed = _many(stack, "Mixed", self.store, 8, adapters=2, other_store=other)
         self.caller = iam.Role(
             stack, "Caller", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")
         )
@@ -118,6 +127,37 @@ class Built:
     def statements(self, endpoint: ComponentEndpoint) -> dict[str, Any]:
         document = self.of(endpoint.role_policy)["Properties"]["PolicyDocument"]
         return {each["Sid"]: each for each in document["Statement"]}
+
+
+def _many(
+    stack: cdk.Stack,
+    name: str,
+    store: ArtifactStore,
+    count: int,
+    *,
+    adapters: int = 0,
+    other_store: ArtifactStore | None = None,
+    **props: Any,
+) -> ComponentEndpoint:
+    """An endpoint of ``count`` components (every third from ``other_store``), each with
+    ``adapters`` adapters."""
+    endpoint = ComponentEndpoint(
+        stack, name, artifact_store=store, instance_type="ml.g5.12xlarge", **props
+    )
+    for number in range(count):
+        from_other = other_store is not None and number % 3 == 2
+        component = endpoint.add_component(
+            f"Model{number}",
+            model_package_arn=version(number + 1, f"{name.lower()}-models"),
+            compute=ComponentCompute(min_memory_required_in_mb=1024),
+            model_store=other_store if from_other else None,
+        )
+        for each in range(adapters):
+            component.add_adapter(
+                f"Adapter{each}",
+                artifact=f"s3://{store.bucket.bucket_name}/adapters/{number}/{each}/a.tar.gz",
+            )
+    return endpoint
 
 
 @pytest.fixture(scope="session")  # the lint test, last in the session, reads it too
@@ -471,6 +511,8 @@ def test_metric_fails_misspelt_and_instance_metrics(built: Built) -> None:
 def test_cdk_nag_finds_nothing_of_the_component_endpoints(built: Built) -> None:
     findings = pack_findings(built.stack)
     assert [f for f in findings if "Test/SupportLlms" in f or "Test/Cpu" in f] == []
+    # Each of the many endpoints' policies: its log streams' wildcards acknowledged.
+    assert [f for f in findings if any(f"Test/{n}/" in f for n in ("Twenty", "Mixed"))] == []
 
 
 # -- Refusals ------------------------------------------------------------------------------
@@ -743,3 +785,212 @@ def test_cfn_lint_finds_nothing_in_the_component_endpoints(
         _describe(match) for match in matches if _key(template, match) not in FALSE_POSITIVES
     ]
     assert problems == []
+
+
+# -- Many components: the role's statements in several managed policies ------------------
+
+
+def _deployed(document: Any) -> Any:
+    """``document`` with each component's model data as long as its ``ModelData`` may make it.
+
+    The read's ``ObjectArns``: ARNs of 20 characters (the shortest, so the most quotes and
+    commas) filling ``MODEL_DATA_ROOM`` bytes joined; the listing's one prefix.
+    """
+    if isinstance(document, list):
+        return [_deployed(each) for each in document]
+    if not isinstance(document, dict):
+        return document
+    split = document.get("Fn::Split")
+    if split is not None:
+        attribute = split[1]["Fn::GetAtt"][1]
+        if attribute == "ObjectArns":
+            return ["arn:aws:s3:::b/k1234"] * ((MODEL_DATA_ROOM + 2) // 22)
+        assert attribute == "ListPrefixes"
+        return ["models/.no-uncompressed-model/"]
+    return {key: _deployed(value) for key, value in document.items()}
+
+
+@pytest.fixture(scope="module")
+def thirty() -> ComponentEndpoint:
+    """30 components: resolved, not synthesized (as the 20 of ``built`` are, and linted)."""
+    stack = new_stack()
+    return _many(stack, "Thirty", ArtifactStore(stack, "Artifacts"), 30)
+
+
+def _endpoint(built: Built, thirty: ComponentEndpoint, name: str) -> ComponentEndpoint:
+    return thirty if name == "thirty" else cast(ComponentEndpoint, getattr(built, name))
+
+
+def _policies_of(built: Built, endpoint: ComponentEndpoint) -> list[dict[str, Any]]:
+    if endpoint.node.id != "Thirty":
+        return [built.of(policy)["Properties"] for policy in endpoint.role_policies]
+    # Each policy's properties as the template renders them.
+    stack = cdk.Stack.of(endpoint)
+    return [
+        stack.resolve(
+            {
+                "Description": policy.node.default_child.description,  # type: ignore[union-attr]
+                "PolicyDocument": policy.document,
+                "Roles": policy.node.default_child.roles,  # type: ignore[union-attr]
+            }
+        )
+        for policy in endpoint.role_policies
+    ]
+
+
+@pytest.mark.parametrize(("name", "count"), [("twenty", 7), ("thirty", 10), ("mixed", 4)])
+def test_many_components_fit_policies_iam_takes(
+    built: Built, thirty: ComponentEndpoint, name: str, count: int
+) -> None:
+    endpoint = _endpoint(built, thirty, name)
+    policies = _policies_of(built, endpoint)
+    assert len(policies) == count  # within IAM's default quota of 10 per role
+    role = {"Ref": logical_id(endpoint.role)}
+    for index, properties in enumerate(policies):
+        assert deployed_length(_deployed(properties["PolicyDocument"])) <= (
+            MAX_MANAGED_POLICY_LENGTH
+        )
+        assert properties["Roles"] == [role]
+        # The first keeps its description (create-only) and construct id: its ARN.
+        part = f" (part {index + 1})" if index else ""
+        assert properties["Description"] == (
+            f"What the inference components of a SageMaker endpoint read and write{part}"
+        )
+    assert logical_id(endpoint.role_policy).startswith(f"{endpoint.node.id}RolePolicy")
+    assert endpoint.role_policies[0] is endpoint.role_policy
+    # Each updated after the next: statements moving on are granted before they leave.
+    for first, then in zip(endpoint.role_policies, endpoint.role_policies[1:], strict=False):
+        assert [logical_id(each) for each in first.node.dependencies] == [logical_id(then)]
+
+
+@pytest.mark.parametrize("name", ["twenty", "mixed"])
+def test_the_role_reads_each_components_and_adapters_data_wherever_its_statements_are(
+    built: Built, name: str
+) -> None:
+    endpoint: ComponentEndpoint = getattr(built, name)
+    by_sid = {
+        statement["Sid"]: (policy, statement)
+        for policy in endpoint.role_policies
+        for statement in built.of(policy)["Properties"]["PolicyDocument"]["Statement"]
+    }
+    for component in endpoint.components.values():
+        check = logical_id(component.node.find_child("ModelData"))
+        policy, read = by_sid[f"EndpointReadsModelArtifacts{component.node.id}"]
+        assert read["Resource"] == {"Fn::Split": ["$$", {"Fn::GetAtt": [check, "ObjectArns"]}]}
+        assert policy is component.role_policy  # all of a component's statements in one
+        for sid in ("Lists", "Decrypts"):
+            assert by_sid[f"Endpoint{sid}ModelArtifacts{component.node.id}"][0] is policy
+        assert by_sid[f"EndpointWritesLogs{component.node.id}"][0] is policy
+        assert built.of(component.node.find_child("ModelData"))["Properties"]["MaxData"] == (
+            MODEL_DATA_ROOM
+        )
+        # Its model waits for the endpoint's statements (images) and its own.
+        after = built.of(component.cfn_model)["DependsOn"]
+        assert logical_id(endpoint.role_policy) in after
+        assert logical_id(policy) in after
+        for adapter in component.adapters.values():
+            sid = f"EndpointReadsAdapter{component.node.id}{adapter.node.id}"
+            assert by_sid[sid][0] is adapter.role_policy
+            assert (
+                logical_id(adapter.role_policy)
+                in (built.of(adapter.cfn_inference_component)["DependsOn"])
+            )
+
+
+def test_a_component_added_later_moves_no_earlier_statements() -> None:
+    stack = new_stack()
+    store = ArtifactStore(stack, "Artifacts")
+    endpoint = _many(stack, "Llms", store, 19, adapters=1)
+    before = {
+        path_of_unit: unit.role_policy.node.id for path_of_unit, unit in _units(endpoint).items()
+    }
+    endpoint.add_component(
+        "Late",
+        model_package_arn=version(99),
+        compute=ComponentCompute(min_memory_required_in_mb=1024),
+    ).add_adapter("Late", artifact=f"s3://{store.bucket.bucket_name}/adapters/late/a.tar.gz")
+    after = {path: unit.role_policy.node.id for path, unit in _units(endpoint).items()}
+    assert {path: after[path] for path in before} == before
+    assert len(endpoint.role_policies) == 10
+
+
+def _units(endpoint: ComponentEndpoint) -> dict[str, EndpointComponent | ComponentAdapter]:
+    found: dict[str, EndpointComponent | ComponentAdapter] = {}
+    for component in endpoint.components.values():
+        found[component.node.path] = component
+        found.update({adapter.node.path: adapter for adapter in component.adapters.values()})
+    return found
+
+
+def test_fails_synth_past_the_roles_quota_naming_what_fits() -> None:
+    stack = new_stack()
+    store = ArtifactStore(stack, "Artifacts")
+    endpoint = _many(stack, "Llms", store, 31)
+    (error,) = endpoint.node.validate()
+    assert error.startswith(
+        "ComponentEndpoint Test/Llms: its role's statements for 31 components and 0 adapters "
+        "need 11 managed policies"
+    )
+    assert "more than the 10 IAM attaches to a role (managed_policies_per_role=10)" in error
+    assert "The first 30 components and 0 adapters fit" in error
+    assert "pass managed_policies_per_role= the new quota" in error
+    # The quota raised: 31 fit.
+    raised = _many(stack, "Raised", store, 31, managed_policies_per_role=20)
+    assert raised.node.validate() == []
+    # A role of the app with policies of its own: counted.
+    role = iam.Role(
+        stack,
+        "Role",
+        assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("ReadOnlyAccess")],
+    )
+    iam.ManagedPolicy(stack, "Extra", statements=[_any_statement()], roles=[role])
+    shared = _many(stack, "Shared", store, 27, role=role)
+    (error,) = shared.node.validate()
+    assert "need 9 managed policies" in error
+    assert "besides the 2 this app attaches to it otherwise" in error
+    assert "The first 24 components and 0 adapters fit" in error
+    with pytest.raises(PipelineDefinitionError, match=r"'managed_policies_per_role': expected a"):
+        _many(stack, "Bad", store, 0, managed_policies_per_role=21)
+
+
+def _any_statement() -> iam.PolicyStatement:
+    return iam.PolicyStatement(actions=["s3:ListAllMyBuckets"], resources=["*"])
+
+
+def test_fails_synth_of_a_policy_grown_past_iams_limit_by_hand() -> None:
+    stack = new_stack()
+    endpoint = _many(stack, "Llms", ArtifactStore(stack, "Artifacts"), 3)
+    endpoint.role_policy.add_statements(
+        iam.PolicyStatement(
+            actions=["s3:GetObject"],
+            resources=[f"arn:aws:s3:::bucket/{'k' * 100}/{n}" for n in range(10)],
+        )
+    )
+    (error,) = endpoint.node.validate()
+    assert re.search(
+        r"^ComponentEndpoint Test/Llms: managed policy Test/Llms/RolePolicy of its role is "
+        r"[0-9,]+ characters once deployed, more than the 6,144 IAM takes",
+        error,
+    )
+
+
+def test_an_immutable_role_is_told_every_policy_to_attach() -> None:
+    stack = new_stack()
+    role = iam.Role.from_role_arn(
+        stack, "Imported", f"arn:aws:iam::{ACCOUNT}:role/serving", mutable=False
+    )
+    endpoint = _many(stack, "Llms", ArtifactStore(stack, "Artifacts"), 5, role=role)
+    assert len(endpoint.role_policies) == 2
+    template = cdk.assertions.Template.from_stack(stack)
+    for policy in endpoint.role_policies:
+        assert "Roles" not in template.to_json()["Resources"][logical_id(policy)]["Properties"]
+    (warning,) = [
+        str(entry.data)
+        for entry in endpoint.node.metadata
+        if entry.type == "aws:cdk:warning" and "immutable-role" in str(entry.data)
+    ]
+    assert (
+        "is in managed policies Test/Llms/RolePolicy, Test/Llms/RolePolicy2, not attached to "
+        "it: attach those policies to the role" in warning
+    )

@@ -148,6 +148,10 @@ def on_event(
     properties = event.get("ResourceProperties") or {}
     old = (event.get("OldResourceProperties") or {}) if request == "Update" else None
     _partition(properties)  # properties the construct never writes fail before any call
+    # A component endpoint's role policy keeps this much for the component's model data.
+    policy_room = _max_data(properties)
+    if policy_room is not None:
+        room = min(room, policy_room)
     # Each version described once: approvals are checked before any model data is judged.
     strict = True
     try:
@@ -189,10 +193,15 @@ def on_event(
         print(json.dumps({"LeftOut": left_out, "Why": "the response would be too long"}))
         data = _joined(served, nothing)
     if _values_size(data) > room:
+        limit = (
+            f"the {room} its endpoint's role policy keeps for them (MaxData)"
+            if room == policy_room
+            else f"a custom resource may return ({room})"
+        )
         raise ModelDataError(
             f"the served versions' model data is {len(served)} locations, {_values_size(data)} "
-            f"bytes as IAM resources and prefixes in JSON: more than a custom resource may "
-            f"return ({room}); serve versions whose model data is fewer objects or prefixes"
+            f"bytes as IAM resources and prefixes in JSON: more than {limit}; serve versions "
+            "whose model data is fewer objects or prefixes"
         )
     return data
 
@@ -496,6 +505,26 @@ def _versions(properties: Mapping[str, Any], *, strict: bool) -> list[tuple[str,
     if not found:
         raise ModelDataError("Versions: expected at least one served version")
     return found
+
+
+def _max_data(properties: Mapping[str, Any]) -> int | None:
+    """``MaxData``: the bytes the two attributes may take, if the construct bounds them.
+
+    A ``ComponentEndpoint`` packs several components' statements in each managed policy of
+    its role, counting each component's model data at this much: more would outgrow the
+    policy (IAM's 6,144 characters) and fail the deploy later with IAM's ``LimitExceeded``.
+    CloudFormation sends a property's number as a string.
+    """
+    given = properties.get("MaxData")
+    if given is None:
+        return None
+    try:
+        value = int(str(given))
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ModelDataError(f"MaxData: expected a positive number of bytes, got {given!r}")
+    return value
 
 
 def _partition(properties: Mapping[str, Any]) -> str:

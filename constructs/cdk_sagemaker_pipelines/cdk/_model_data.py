@@ -173,9 +173,17 @@ class ModelDataReader(Construct):
         self._describes_stack = False
 
     def model_data(
-        self, scope: Construct, versions: Sequence[tuple[str, ArtifactStore, str]]
+        self,
+        scope: Construct,
+        versions: Sequence[tuple[str, ArtifactStore, str]],
+        max_data: int | None = None,
     ) -> ModelData:
         """Where ``versions``' model data is: ``(version ARN, store, Require)`` each.
+
+        ``max_data``: the bytes the two attributes may take together (the resource's
+        ``MaxData``), for a role policy that counts on no more; beyond it the previous
+        versions' data is left out, and data of the served versions alone beyond it fails
+        the deploy. Default: what a custom resource's response holds.
 
         Adds ``ModelData`` (the custom resource) under ``scope``, and lets the function
         describe the versions of their groups: on an update it describes the versions
@@ -207,6 +215,7 @@ class ModelDataReader(Construct):
                 ],
                 "Prefixes": [MODELS_PREFIX, SEALED_PREFIX],
                 "Partition": Aws.PARTITION,
+                **({} if max_data is None else {"MaxData": max_data}),
             },
         )
         # Described once the function may: its policy first.

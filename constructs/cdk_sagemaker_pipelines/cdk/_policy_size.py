@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 from aws_cdk import CfnParameter, CfnResource, Stack
 from aws_cdk import aws_iam as iam
 
+from constructs import Construct
+
 from ._tree import fact_of, is_instance, node_of
 
 MAX_MANAGED_POLICY_LENGTH = 6_144
@@ -123,6 +125,21 @@ def deployed_length(rendered: Any, references: Mapping[str, int] | None = None) 
     return len(json.dumps(rendered, ensure_ascii=False))
 
 
+def document_lengths(stack: Stack, rendered: Sequence[Any]) -> list[int]:
+    """``deployed_length`` of each of ``rendered`` (documents resolved in ``stack``).
+
+    Each ``Ref`` at its longest, as ``statement_lengths`` counts statements beside many:
+    parameters, function versions, topics and queues at the longest value they can take
+    (the stack searched once for them all).
+
+    Example::
+
+        document_lengths(stack, [stack.resolve(policy.document.to_json())])
+    """
+    references = _reference_lengths(stack) if rendered else {}
+    return [deployed_length(document, references) for document in rendered]
+
+
 def is_intrinsic(value: dict[str, Any]) -> bool:
     """Whether ``value`` is a CloudFormation intrinsic (``{"Ref": …}``, ``{"Fn::Join": …}``)."""
     if len(value) != 1:
@@ -208,6 +225,58 @@ def pack(statements: Sequence[_T], lengths: Sequence[int]) -> list[list[_T]]:
             groups.append([statement])
             used = length
     return groups
+
+
+def managed_policy(
+    scope: Construct,
+    construct_id: str,
+    description: str,
+    index: int,
+    statements: Sequence[iam.PolicyStatement],
+    role: iam.IRole | None,
+) -> iam.ManagedPolicy:
+    """The ``index``-th managed policy of a role's statements: ``<id>``, ``<id>2``, ….
+
+    The first keeps ``construct_id`` (so its logical id and ARN when a role's statements
+    grow into a second), the others are described "… (part <n>)". ``role``: the role to
+    attach it to; None leaves it unattached (a role imported with ``mutable=False``).
+
+    Example::
+
+        managed_policy(self, "RolePolicy", "What the endpoint reads", 1, statements, role)
+        # RolePolicy2, described "What the endpoint reads (part 2)"
+    """
+    return iam.ManagedPolicy(
+        scope,
+        construct_id if index == 0 else f"{construct_id}{index + 1}",
+        description=description + part(index),
+        statements=list(statements),
+        roles=None if role is None else [role],
+    )
+
+
+def managed_policies(
+    scope: Construct,
+    construct_id: str,
+    description: str,
+    groups: list[list[iam.PolicyStatement]],
+    role: iam.IRole | None,
+) -> list[iam.ManagedPolicy]:
+    """One managed policy per group of statements (``RolePolicy``, ``RolePolicy2``, …)."""
+    return [
+        managed_policy(scope, construct_id, description, index, group, role)
+        for index, group in enumerate(groups)
+    ]
+
+
+def part(index: int) -> str:
+    """`` (part 2)`` for the second policy on, nothing for the first.
+
+    Not "part 1 of 2": a managed policy's ``Description`` is create-only, so a count in it
+    would replace the first policy (a new ARN, which a role attached by hand loses) when the
+    permissions grow into a second one.
+    """
+    return f" (part {index + 1})" if index else ""
 
 
 def split_long_statements(

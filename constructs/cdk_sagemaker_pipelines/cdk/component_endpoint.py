@@ -33,12 +33,23 @@ from constructs import Construct, IValidation
 
 from ..checks.NoSecretsInEnvironment import looks_secret
 from ..definition import Problem
+from ..definition._model_data_locations import ATTRIBUTE, DELIMITER, LIST_ATTRIBUTE
 from ..definition._service_model import botocore_version, shape
 from ..definition._suggest import did_you_mean, one_of
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._model_data import APPROVED, MODEL_DATA_ID, NO_REQUIREMENT, ModelDataReader
 from ._network import allow_all_outbound_problems
 from ._policies import ecr_pull_statements
+from ._policy_size import (
+    MAX_MANAGED_POLICIES_PER_ROLE,
+    MAX_MANAGED_POLICIES_PER_ROLE_RAISED,
+    MAX_MANAGED_POLICY_LENGTH,
+    document_lengths,
+    managed_policy,
+    pack,
+    render_statements,
+    statement_lengths,
+)
 from ._props import (
     ArgumentProblem,
     PropProblem,
@@ -52,7 +63,7 @@ from ._props import (
     raise_for,
 )
 from ._roles import role_arn
-from ._tree import node_of, placed, stack_of
+from ._tree import is_instance, node_of, path_of, placed, stack_of
 from .artifacts import ArtifactStore
 from .endpoint import (
     _INSTANCE_STORE_REASON,
@@ -144,6 +155,18 @@ _KEY_PATTERN = re.compile(shape(_ENVIRONMENT["key"]["shape"])["pattern"])
 _MAX_ENVIRONMENT_BYTES = 32 * 1024
 # A component's id names its statements (a Sid: letters and digits) and its component.
 _COMPONENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9]{0,39}")
+MODEL_DATA_ROOM = 700
+"""The bytes a component's ``ModelData`` may return for the role (its ``MaxData``).
+
+The ARNs of its version's model data and, during an update, of the version before, and
+the uncompressed models' prefixes: two versions of a model of two archives at typical key
+lengths (about 140 characters an ARN) take about 600. Beyond it the version before is
+left out, and a version whose own data is longer fails the deploy, naming it: each
+component's statements are packed into the role's policies counting on no more."""
+# Those bytes once split into the statements' lists: each element (at least 10 bytes:
+# "models/x/*") quoted, a comma for each delimiter, brackets; both attributes.
+_MODEL_DATA_LENGTH = MODEL_DATA_ROOM + MODEL_DATA_ROOM // 10 + 8
+_POLICY_DESCRIPTION = "What the inference components of a SageMaker endpoint read and write"
 
 
 def _number_problem(
@@ -503,6 +526,152 @@ class _HasComponents:
         ]
 
 
+def _counted(rendered: Any) -> Any:
+    """``rendered`` with each ``ModelData`` attribute's list as long as it may be deployed.
+
+    Its read's ``Resource`` (the ARNs) becomes a string of ``_MODEL_DATA_LENGTH``, its
+    listing's prefixes an empty one: together, what ``MODEL_DATA_ROOM`` lets them take.
+    """
+    if isinstance(rendered, list):
+        return [_counted(each) for each in rendered]
+    if not isinstance(rendered, dict):
+        return rendered
+    split = rendered.get("Fn::Split") if len(rendered) == 1 else None
+    if isinstance(split, list) and len(split) == 2 and split[0] == DELIMITER:
+        attribute = split[1].get("Fn::GetAtt") if isinstance(split[1], dict) else None
+        if isinstance(attribute, list) and len(attribute) == 2:
+            if attribute[1] == ATTRIBUTE:
+                return "x" * (_MODEL_DATA_LENGTH - 2)  # quoted: _MODEL_DATA_LENGTH
+            if attribute[1] == LIST_ATTRIBUTE:
+                return ""
+    return {key: _counted(value) for key, value in rendered.items()}
+
+
+def _unit_length(stack: Any, statements: Sequence[iam.PolicyStatement]) -> int:
+    """The deployed length of ``statements`` side by side in a policy (commas included)."""
+    if not statements:
+        return 0
+    rendered = [_counted(each) for each in render_statements(stack, statements)]
+    return sum(statement_lengths(stack, statements, rendered)) + len(statements) - 1
+
+
+def _quota_problem(value: object) -> Problem | None:
+    if is_unresolved(value) or (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and 1 <= value <= MAX_MANAGED_POLICIES_PER_ROLE_RAISED
+    ):
+        return None
+    return PropProblem(
+        None,
+        "managed_policies_per_role",
+        f"expected a whole number of 1-{MAX_MANAGED_POLICIES_PER_ROLE_RAISED} (IAM's quota of "
+        f"managed policies per role, {MAX_MANAGED_POLICIES_PER_ROLE} unless raised), got "
+        f"{describe(value)}",
+    )
+
+
+def _attached_otherwise(role: iam.IRole, ours: Sequence[iam.ManagedPolicy]) -> int:
+    """How many managed policies this app attaches to ``role`` besides ``ours``.
+
+    Its own ``ManagedPolicyArns`` (``managed_policies=``, ``add_managed_policy``) and the
+    managed policies of its stack that name it; 0 for a role imported from elsewhere.
+    """
+    if not isinstance(role, iam.Role):
+        return 0
+    stack = stack_of(role)
+    cfn_role = role.node.default_child
+    arns = (
+        stack.resolve(cfn_role.managed_policy_arns) if isinstance(cfn_role, iam.CfnRole) else None
+    )
+    count = len(arns) if isinstance(arns, list) else 0
+    name = stack.resolve(role.role_name)
+    # By path: jsii may hand back a new proxy of the same construct.
+    own = {f"{policy.node.path}/Resource" for policy in ours}
+    for construct in node_of(stack).find_all():
+        if is_instance(construct, iam.CfnManagedPolicy) and path_of(construct) not in own:
+            roles = stack.resolve(construct.roles)
+            count += isinstance(roles, list) and name in roles
+    return count
+
+
+@jsii.implements(IValidation)
+class _PoliciesFit:
+    """Fails synth for role policies IAM would refuse: too long, or more than the role takes.
+
+    Each policy is measured as deployed (each component's model data at what its
+    ``ModelData`` may return), with any statement added to it by hand; and the role's
+    policies counted with those the app attaches to it otherwise, against
+    ``managed_policies_per_role``. A role imported with ``mutable=False`` is warned of,
+    naming every policy to attach (known once every component is added).
+    """
+
+    def __init__(self, endpoint: ComponentEndpoint) -> None:
+        self._endpoint = endpoint
+        self._warned = False
+
+    def validate(self) -> list[str]:
+        endpoint = self._endpoint
+        stack = stack_of(endpoint)
+        policies = endpoint.role_policies
+        if endpoint._role_locked and not self._warned:
+            self._warned = True  # each synth validates again; the warning stays recorded
+            _warn_of_locked_role(
+                endpoint,
+                policies,
+                "what the endpoint's components read and write",
+                "before the endpoint is deployed (SageMaker fails to start a component whose "
+                "model the role can't read)",
+            )
+        errors = []
+        # Resolved together: one round trip to jsii for all the policies.
+        documents = stack.resolve([policy.document.to_json() for policy in policies])
+        lengths = document_lengths(stack, [_counted(each) for each in documents])
+        for policy, length in zip(policies, lengths, strict=True):
+            if length > MAX_MANAGED_POLICY_LENGTH:
+                errors.append(
+                    f"ComponentEndpoint {endpoint.node.path}: managed policy "
+                    f"{policy.node.path} of its role is {length:,} characters once deployed, "
+                    f"more than the {MAX_MANAGED_POLICY_LENGTH:,} IAM takes (deploying would "
+                    "fail with LimitExceeded): add statements of your own to a managed policy "
+                    "of your own"
+                )
+        others = 0 if endpoint._role_locked else _attached_otherwise(endpoint.role, policies)
+        quota = endpoint.managed_policies_per_role
+        if len(policies) + others > quota:
+            errors.append(self._too_many(len(policies), others, quota))
+        return errors
+
+    def _too_many(self, count: int, others: int, quota: int) -> str:
+        endpoint = self._endpoint
+        units = endpoint._units
+        groups = pack(units, [length for _, length in units])
+        fitting = [what for group in groups[: max(quota - others, 0)] for what, _ in group]
+        components = sum(what.startswith("component ") for what in fitting)
+        adapters = sum(what.startswith("adapter ") for what in fitting)
+        added = (
+            len(endpoint.components),
+            sum(len(each.adapters) for each in endpoint.components.values()),
+        )
+        besides = f", besides the {others} this app attaches to it otherwise," if others else ""
+        raised = (
+            f"raise the role's quota (Service Quotas: IAM's \"Managed policies per role\", up "
+            f"to {MAX_MANAGED_POLICIES_PER_ROLE_RAISED}) and pass managed_policies_per_role= "
+            "the new quota"
+            if quota < MAX_MANAGED_POLICIES_PER_ROLE_RAISED
+            else ""
+        )
+        return (
+            f"ComponentEndpoint {endpoint.node.path}: its role's statements for {added[0]} "
+            f"components and {added[1]} adapters need {count} managed policies of at most "
+            f"{MAX_MANAGED_POLICY_LENGTH:,} characters (IAM's limit; each component's "
+            f"statements about 1,800 with its model data){besides} more than the {quota} IAM "
+            f"attaches to a role (managed_policies_per_role={quota}): deploying would fail. "
+            f"The first {components} components and {adapters} adapters fit: serve the others "
+            "from another ComponentEndpoint" + (f", or {raised}" if raised else "")
+        )
+
+
 @jsii.implements(sagemaker.IEndpoint)
 class ComponentEndpoint(Resource):
     """A real-time endpoint serving several registered versions as inference components.
@@ -561,6 +730,7 @@ class ComponentEndpoint(Resource):
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         allow_all_outbound: bool = False,
+        managed_policies_per_role: int = MAX_MANAGED_POLICIES_PER_ROLE,
     ) -> None:
         """Create the role, endpoint configuration and endpoint; add components after.
 
@@ -594,6 +764,10 @@ class ComponentEndpoint(Resource):
         :param security_groups: Default: a new group with no inbound rules that sends
             TCP 443 only.
         :param allow_all_outbound: the new group sends anything. Default: False.
+        :param managed_policies_per_role: how many managed policies IAM attaches to the
+            role in this account (the "Managed policies per role" quota, 1-20): synth fails
+            when the role's policies (``role_policies``), with those this app attaches to it
+            otherwise, would be more. Default: 10, IAM's default quota.
         """
         check_new_child("ComponentEndpoint", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -624,6 +798,7 @@ class ComponentEndpoint(Resource):
                 *_network_prop_problems(vpc, vpc_subnets, security_groups, "Endpoint"),
                 _security_group_count_problem(security_groups),
                 *allow_all_outbound_problems(allow_all_outbound, vpc, security_groups),
+                _quota_problem(managed_policies_per_role),
             ],
             subject,
         )
@@ -673,21 +848,22 @@ class ComponentEndpoint(Resource):
             *endpoint_log_statements(stack, self._name),
             *(_network_statements(stack, *self._network) if self._network else []),
         ]
-        self.role_policy = iam.ManagedPolicy(
+        self.managed_policies_per_role = managed_policies_per_role
+        self.role_policy = managed_policy(
             self,
             "RolePolicy",
-            description="What the inference components of a SageMaker endpoint read and write",
-            statements=statements,
-            roles=[] if self._role_locked else [role],
+            _POLICY_DESCRIPTION,
+            0,
+            statements,
+            None if self._role_locked else role,
         )
-        if self._role_locked:
-            _warn_of_locked_role(
-                self,
-                self.role_policy,
-                "what the endpoint's components read and write",
-                "before the endpoint is deployed (SageMaker fails to start a component whose "
-                "model the role can't read)",
-            )
+        """The first managed policy of the role: the endpoint's statements, and the first
+        components'."""
+        self.role_policies: list[iam.ManagedPolicy] = [self.role_policy]
+        """The role's managed policies (``RolePolicy``, ``RolePolicy2``, …): the endpoint's
+        statements, then each component's and adapter's, whole, in the order added."""
+        # What each policy holds, in order: (what, its statements' length), packed with pack.
+        self._units: list[tuple[str, int]] = [("the endpoint", _unit_length(stack, statements))]
         acknowledge_wildcards(
             self.role_policy, statements, f"execution role of endpoint {self.node.path}"
         )
@@ -740,6 +916,34 @@ class ComponentEndpoint(Resource):
         self.endpoint_arn: str = self._resource.ref
         self._scaling_role: iam.IRole | None = None
         node_of(self).add_validation(_HasComponents(self))
+        node_of(self).add_validation(_PoliciesFit(self))
+
+    def _policy_for(self, what: str, statements: list[iam.PolicyStatement]) -> iam.ManagedPolicy:
+        """Add ``what``'s ``statements`` (a component's, an adapter's) to the role's policies.
+
+        All to one policy: the last, or a new one (``RolePolicy<n>``, "… (part <n>)") when
+        they don't fit it, as ``pack`` packs a pipeline role's statements in order. So a
+        component added after the others never moves theirs to another policy.
+        """
+        self._units.append((what, _unit_length(stack_of(self), statements)))
+        index = len(pack(self._units, [length for _, length in self._units])) - 1
+        if index == len(self.role_policies):
+            policy = managed_policy(
+                self,
+                "RolePolicy",
+                _POLICY_DESCRIPTION,
+                index,
+                [],
+                None if self._role_locked else self.role,
+            )
+            # Updated before the first (and each before the one before it): statements
+            # moving to a new policy are granted there before they leave the other one.
+            self.role_policies[-1].node.add_dependency(policy)
+            self.role_policies.append(policy)
+        policy = self.role_policies[index]
+        policy.add_statements(*statements)
+        acknowledge_wildcards(policy, statements, f"execution role of endpoint {self.node.path}")
+        return policy
 
     @property
     def endpoint_ref(self) -> sagemaker_refs.EndpointReference:
@@ -952,6 +1156,8 @@ class EndpointComponent(Construct):
                     APPROVED if endpoint.require_approval else NO_REQUIREMENT,
                 )
             ],
+            # What the role's policy counts this component's reads at.
+            max_data=MODEL_DATA_ROOM,
         )
         statements = [
             *model_data_statements(model_data, [model_store], sid_suffix=construct_id),
@@ -961,10 +1167,10 @@ class EndpointComponent(Construct):
                 f"EndpointWritesLogs{construct_id}",
             ),
         ]
-        endpoint.role_policy.add_statements(*statements)
-        acknowledge_wildcards(
-            endpoint.role_policy, statements, f"execution role of endpoint {endpoint.node.path}"
+        self.role_policy: iam.ManagedPolicy = endpoint._policy_for(
+            f"component {construct_id}", statements
         )
+        """The role's managed policy holding this component's statements."""
         self.cfn_model = version_model(
             self,
             "Model",
@@ -972,7 +1178,11 @@ class EndpointComponent(Construct):
             model_package_arn,
             endpoint._network,
             False,
-            [endpoint.role_policy, self.node.find_child(MODEL_DATA_ID)],
+            # The endpoint's statements (images, network) and this component's reads.
+            [
+                *dict.fromkeys([endpoint.role_policy, self.role_policy]),
+                self.node.find_child(MODEL_DATA_ID),
+            ],
             self.environment,
         )
         startup = {
@@ -1333,10 +1543,10 @@ class ComponentAdapter(Construct):
                     conditions={"StringLike": {"s3:prefix": [key, f"{key}*"]}},
                 )
             )
-        endpoint.role_policy.add_statements(*statements)
-        acknowledge_wildcards(
-            endpoint.role_policy, statements, f"execution role of endpoint {endpoint.node.path}"
+        self.role_policy: iam.ManagedPolicy = endpoint._policy_for(
+            f"adapter {construct_id} of component {base.node.id}", statements
         )
+        """The role's managed policy holding this adapter's statements."""
         self.cfn_inference_component = sagemaker.CfnInferenceComponent(
             self,
             "Resource",
@@ -1353,7 +1563,7 @@ class ComponentAdapter(Construct):
         # The base is named literally (no attribute gives its name): created after it, and
         # after the role may read the adapter.
         self.cfn_inference_component.node.add_dependency(base.cfn_inference_component)
-        self.cfn_inference_component.node.add_dependency(endpoint.role_policy)
+        self.cfn_inference_component.node.add_dependency(self.role_policy)
 
 
 def _scaling_count_problems(

@@ -4442,17 +4442,31 @@ def _cooldown_problem(argument: str, value: object) -> Problem | None:
     return None
 
 
-def _warn_of_locked_role(scope: Construct, policy: iam.ManagedPolicy, what: str, when: str) -> None:
-    """Name the unattached ``policy`` a ``role`` imported with ``mutable=False`` must get.
+def _warn_of_locked_role(
+    scope: Construct,
+    policy: iam.ManagedPolicy | Sequence[iam.ManagedPolicy],
+    what: str,
+    when: str,
+) -> None:
+    """Name the unattached ``policy`` (or policies) a role imported with ``mutable=False`` must get.
 
     ``cdk-sagemaker-pipelines:immutable-role``, as the ``Pipeline``'s: ``what`` the policy
     allows, ``when`` the role needs it.
     """
+    policies = [policy] if isinstance(policy, iam.ManagedPolicy) else list(policy)
+    where, that = (
+        (f"managed policy {policies[0].node.path}", "that policy")
+        if len(policies) == 1
+        else (
+            "managed policies " + ", ".join(each.node.path for each in policies),
+            "those policies",
+        )
+    )
     Annotations.of(scope).add_warning_v2(
         f"{WARNING_PREFIX}:immutable-role",
         "prop 'role' was imported with mutable=False (or without_policy_updates()), so "
-        f"{what} is in managed policy {policy.node.path}, not attached to it: attach that "
-        f"policy to the role, or make sure the role already allows the same, {when}.",
+        f"{what} is in {where}, not attached to it: attach {that} to the role, or make sure "
+        f"the role already allows the same, {when}.",
     )
 
 

@@ -105,6 +105,7 @@ from ._policy_size import (
     MAX_MANAGED_POLICIES_PER_ROLE,
     MAX_MANAGED_POLICIES_PER_ROLE_RAISED,
     MAX_MANAGED_POLICY_LENGTH,
+    managed_policies,
     pack,
     render_statements,
     split_long_statements,
@@ -1324,7 +1325,7 @@ class Pipeline(PipelineBase):
                         len(groups),
                     ),
                 )
-        self.role_policies: list[iam.ManagedPolicy] = _managed_policies(
+        self.role_policies: list[iam.ManagedPolicy] = managed_policies(
             self,
             "RolePolicy",
             f"What SageMaker pipeline {name} may do (derived from its steps)",
@@ -1337,7 +1338,7 @@ class Pipeline(PipelineBase):
             self.role_policies[0] if self.role_policies else None
         )
         """The (first) managed policy of the permissions derived for ``role``."""
-        self.step_role_policies: list[iam.ManagedPolicy] = _managed_policies(
+        self.step_role_policies: list[iam.ManagedPolicy] = managed_policies(
             self,
             "StepRolePolicy",
             f"What the jobs of SageMaker pipeline {name} may do",
@@ -1351,7 +1352,7 @@ class Pipeline(PipelineBase):
         attach_to_automl_role = (
             self.automl_role if automl_groups and "automl_role" not in locked else None
         )
-        self.automl_role_policies: list[iam.ManagedPolicy] = _managed_policies(
+        self.automl_role_policies: list[iam.ManagedPolicy] = managed_policies(
             self,
             "AutoMLRolePolicy",
             f"What the AutoML jobs of SageMaker pipeline {name} may do besides the other jobs",
@@ -1371,7 +1372,7 @@ class Pipeline(PipelineBase):
                 policy.attach_to_role(attach_to_automl_role)
         self._dedicated_role_policies: dict[str, Sequence[iam.ManagedPolicy]] = {
             step: tuple(
-                _managed_policies(
+                managed_policies(
                     self,
                     f"{_dedicated_role_id(step)}-Policy",
                     f"What the jobs of step {step} of SageMaker pipeline {name} may do",
@@ -4600,36 +4601,6 @@ def _role_matcher(role: iam.IRole, arn: str | None = None) -> Callable[[str], bo
         return parsed["name"] == name and account in (None, parsed["account"])
 
     return matches
-
-
-def _managed_policies(
-    scope: Construct,
-    construct_id: str,
-    description: str,
-    groups: list[list[iam.PolicyStatement]],
-    role: iam.IRole | None,
-) -> list[iam.ManagedPolicy]:
-    """One managed policy per group of statements (``RolePolicy``, ``RolePolicy2``, …)."""
-    return [
-        iam.ManagedPolicy(
-            scope,
-            construct_id if index == 0 else f"{construct_id}{index + 1}",
-            description=description + _part(index),
-            statements=group,
-            roles=None if role is None else [role],
-        )
-        for index, group in enumerate(groups)
-    ]
-
-
-def _part(index: int) -> str:
-    """`` (part 2)`` for the second policy on, nothing for the first.
-
-    Not "part 1 of 2": a managed policy's ``Description`` is create-only, so a count in it
-    would replace the first policy (a new ARN, which a role attached by hand loses) when the
-    permissions grow into a second one.
-    """
-    return f" (part {index + 1})" if index else ""
 
 
 def network_interface_statements(

@@ -34,8 +34,10 @@ from tests.conftest import REPO, ROLE, cached_example_root
 from tests.test_packaging import app_pins, declared_ranges
 
 README = REPO / "README.md"
-# CONTRIBUTING.md is where a contributor looks first: its links are checked too.
-DOCS = [README, REPO / "CONTRIBUTING.md", *sorted((REPO / "docs").glob("*.md"))]
+CHANGELOG = REPO / "CHANGELOG.md"
+# CONTRIBUTING.md is where a contributor looks first, CHANGELOG.md where an adopter does:
+# their links are checked too.
+DOCS = [README, REPO / "CONTRIBUTING.md", CHANGELOG, *sorted((REPO / "docs").glob("*.md"))]
 LOCAL_RUNNER = REPO / "docs" / "local-runner.md"
 # The reference guides the README's overview points to (their text was the README's).
 OWN_PROJECT = REPO / "docs" / "own-project.md"
@@ -865,12 +867,36 @@ def test_readme_review_commands_use_options_the_subcommands_have() -> None:
     commands = [
         match
         for block in code_blocks(section, "sh")
-        for match in re.findall(r"smpipe (graph|diff)\b([^\n]*)", block)
+        for match in re.findall(r"smpipe (graph|diff|access)\b([^\n]*)", block)
     ]
-    assert {name for name, _ in commands} == {"graph", "diff"}
+    assert {name for name, _ in commands} == {"graph", "diff", "access"}
     for name, arguments in commands:
         used = set(re.findall(r"--[a-z][a-z-]*", arguments))
         assert used <= long_options(parsers[name]), (name, used)
+
+
+def test_changelog_names_the_version_and_every_new_warning_id() -> None:
+    # Nothing is released yet: every change is under Unreleased, which names the version it
+    # will be. A new warning is something each user's synth shows: the changelog says so.
+    from cdk_sagemaker_pipelines import __version__
+
+    changelog = CHANGELOG.read_text()
+    headings = re.findall(r"^## (.+)$", changelog, re.M)
+    assert headings[0] == "Unreleased"
+    unreleased = changelog[changelog.index("## Unreleased") :]
+    assert f"as {__version__} (the package's `__version__`)" in unreleased
+    constructs = CONSTRUCTS.read_text()
+    table = constructs[
+        constructs.index("**New warnings at synth**") : constructs.index("**New errors**")
+    ]
+    ids = {
+        warning
+        for row in table.splitlines()
+        if row.startswith("| `")
+        for warning in re.findall(r"`([a-z-]+)`", row.split(" | ")[0])
+    }
+    assert len(ids) >= 10
+    assert {warning for warning in ids if f"`{warning}`" not in unreleased} == set()
 
 
 def test_pull_request_review_commands_use_options_the_subcommands_have() -> None:

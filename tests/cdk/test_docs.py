@@ -402,6 +402,20 @@ def test_getting_started_cdk_app_synthesizes_and_shows_what_the_tutorial_says(
     (denied,) = re.findall(r"once with `(Prepare: AccessDenied[^`]*)`", tutorial_section(5))
     assert status == 1
     assert any(" ".join(line.split()).startswith(" ".join(denied.split())) for line in printed)
+    # The tutorial says what a working synth prints: a reader takes any warning it doesn't
+    # name for a mistake of theirs.
+    said = " ".join(tutorial_section(5).split())
+    warned = _assembly_warning_ids(tmp_path / "cdk.out")
+    assert warned == {"cdk-sagemaker-pipelines:registered-artifact-writable"}
+    assert all(f"`{warning}`" in said for warning in warned), warned
+    assert "When it works, it prints one warning" in said
+
+
+def _assembly_warning_ids(assembly: Path) -> set[str]:
+    """The ids of the warnings ``cdk synth`` prints for an assembly (``[ack: <id>]``)."""
+    files = [assembly / "manifest.json", *assembly.glob("*.metadata.json")]
+    text = " ".join(path.read_text() for path in files)
+    return set(re.findall(r"\[ack: ([\w:-]+)\]", text))
 
 
 _SNAPSHOT_APP = """

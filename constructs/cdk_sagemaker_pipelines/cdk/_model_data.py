@@ -53,6 +53,7 @@ from ..definition._model_data_locations import (
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._own_function import own_python_function
 from ._tree import node_of, path_of, stack_of
+from ._warning_traces import record_warnings_without_traces
 from .artifacts import MODELS_PREFIX, SEALED_PREFIX, ArtifactStore, records_removal_policy
 
 FUNCTION_CODE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "_model_data_function")
@@ -148,6 +149,7 @@ class ModelDataReader(Construct):
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
+        record_warnings_without_traces(self)
         self.logs = logs.LogGroup(
             self,
             "Logs",

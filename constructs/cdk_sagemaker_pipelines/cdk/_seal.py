@@ -33,6 +33,7 @@ from ._acknowledge import NIST, _acknowledge
 from ._own_function import own_python_function
 from ._roles import role_arn
 from ._tree import path_of, placed, stack_account_region, stack_of
+from ._warning_traces import record_warnings_without_traces
 from .artifacts import records_removal_policy
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class SealFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         placed(self, scope)
+        record_warnings_without_traces(self)
         # Stacks, paths and the region through _tree: each a round trip to jsii, read once.
         stack = stack_of(self)
         # An adopted store's bucket made in another stack of the app has its policy there

@@ -45,6 +45,7 @@ from ._props import (
 from ._resource_policy_size import watch_bucket_policy, watch_key_policy
 from ._tree import account_region, node_of, placed, root_of
 from ._values import block_all, days
+from ._warning_traces import record_warnings_without_traces
 
 EXECUTIONS_PREFIX = "executions/"
 """Where pipeline steps write per-execution outputs; expired by the lifecycle rule."""
@@ -197,6 +198,7 @@ class ArtifactStore(Construct):
         check_new_child("ArtifactStore", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
+        record_warnings_without_traces(self)
         raise_for(
             [
                 expect_removal_policy("removal_policy", removal_policy),
@@ -754,6 +756,7 @@ class _AdoptedArtifactStore(ArtifactStore):
         # Construct's, not ArtifactStore's: that one creates the key and buckets.
         Construct.__init__(self, scope, construct_id)
         placed(self, scope)
+        record_warnings_without_traces(self)
         self.bucket = bucket
         self.key = adopted_key
         _warn_key_of_another_account(self, "key" if key is not None else "bucket", adopted_key)

@@ -64,6 +64,7 @@ from ._props import (
 )
 from ._roles import role_arn
 from ._tree import is_instance, node_of, path_of, placed, stack_of
+from ._warning_traces import record_warnings_without_traces
 from .artifacts import ArtifactStore
 from .endpoint import (
     _INSTANCE_STORE_REASON,
@@ -772,6 +773,7 @@ class ComponentEndpoint(Resource):
         check_new_child("ComponentEndpoint", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
+        record_warnings_without_traces(self)
 
         def subject() -> str:
             return f"ComponentEndpoint {self.node.path}"

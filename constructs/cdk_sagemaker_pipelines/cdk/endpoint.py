@@ -79,6 +79,7 @@ from ._roles import role_arn
 from ._topics import topic_environment
 from ._tree import account_region, node_of, placed, root_of, stack_of
 from ._values import days
+from ._warning_traces import record_warnings_without_traces
 from .artifacts import (
     DATA_CAPTURE_PREFIX,
     ArtifactStore,
@@ -2262,6 +2263,7 @@ class ModelEndpoint(Resource):
         check_new_child("ModelEndpoint", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
+        record_warnings_without_traces(self)
 
         def subject() -> str:
             return f"ModelEndpoint {self.node.path}"

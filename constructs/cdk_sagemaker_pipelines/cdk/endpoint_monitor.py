@@ -69,6 +69,7 @@ from ._props import (
 from ._roles import role_arn
 from ._tree import account_region, node_of, placed, root_of, stack_of
 from ._values import days
+from ._warning_traces import record_warnings_without_traces
 from .artifacts import _whole_days_problem
 from .endpoint import (
     ModelEndpoint,
@@ -597,6 +598,7 @@ class DataQualityMonitor(Resource):
         check_new_child("DataQualityMonitor", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
+        record_warnings_without_traces(self)
 
         def subject() -> str:
             return f"DataQualityMonitor {self.node.path}"

@@ -36,6 +36,7 @@ from ._props import (
 )
 from ._topics import arn_in_topic_stack, in_another_stack, unique_name, watch_topic_policy
 from ._tree import path_of, placed, root_of, stack_of
+from ._warning_traces import record_warnings_without_traces
 from .pipeline import WARNING_PREFIX, PipelineBase
 
 CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com"
@@ -121,6 +122,7 @@ class PipelineMonitoring(Construct):
         check_new_child("PipelineMonitoring", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
+        record_warnings_without_traces(self)
         threshold = failed_executions_threshold
         raise_for(
             [

@@ -150,6 +150,7 @@ from ._template_size import (
     too_big_message,
 )
 from ._tree import account_region, is_instance, node_of, path_of, placed, root_of, stack_of
+from ._warning_traces import record_warnings_without_traces
 from .artifacts import (
     EXECUTIONS_PREFIX,
     MODELS_PREFIX,
@@ -900,6 +901,7 @@ class Pipeline(PipelineBase):
         check_new_child("Pipeline", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
+        record_warnings_without_traces(self)
         remember_pipeline(self)
         name = pipeline_name if pipeline_name is not None else _default_name(self)
         problems = _check_props(name, display_name, description, max_parallel_execution_steps)

@@ -34,6 +34,7 @@ from ._props import (
     was_detached,
 )
 from ._tree import account_region, node_of, path_of, placed, root_of, stack_of
+from ._warning_traces import record_warnings_without_traces
 from .artifacts import ArtifactStore
 
 MODEL_PACKAGE_STATE_CHANGE = "SageMaker Model Package State Change"
@@ -616,6 +617,7 @@ class ModelRegistry(Resource):
         check_new_child("ModelRegistry", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
+        record_warnings_without_traces(self)
         _REGISTRIES.add(self)
         raise_for(
             [

@@ -81,6 +81,7 @@ from ._topics import (
 )
 from ._tree import account_region, node_of, path_of, placed, root_of, stack_of, stage_of
 from ._values import days, hours
+from ._warning_traces import record_warnings_without_traces
 from .artifacts import enable_event_bridge_notifications
 from .pipeline import (
     EXECUTION_STATUS_CHANGE,
@@ -631,6 +632,7 @@ class PipelineSchedule(Construct):
         check_new_child("PipelineSchedule", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
+        record_warnings_without_traces(self)
         expression = (
             schedule.expression_string
             if isinstance(schedule, scheduler.ScheduleExpression)
@@ -1240,6 +1242,7 @@ class NewDataTrigger(Construct):
         check_new_child("NewDataTrigger", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
+        record_warnings_without_traces(self)
         raise_for(
             [
                 expect_interface(
@@ -1620,6 +1623,7 @@ class PipelineFailureNotifications(Construct):
         check_new_child("PipelineFailureNotifications", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
+        record_warnings_without_traces(self)
         raise_for(
             [
                 expect_interface(

@@ -6,14 +6,17 @@ version records it as its ``DriftCheckBaselines`` (sealed with the model), and t
 reference app's ``DataQualityMonitor`` compares the endpoint's captured requests with the
 baseline of the version it serves.
 
-If the model's test accuracy reaches ``AccuracyThreshold`` it is registered in the model
-package group (pending manual approval); otherwise the execution fails with a message
-giving the accuracy. A registered version is self-contained: the serving script is inside
-the model artifact (``code/`` in ``model.tar.gz``, put there by ``train.py``), and its
-metrics report is a retained output (under ``models/`` when deployed with the CDK
-constructs), so an account the registry is shared with can deploy it, and it outlives
-the expiry of execution outputs. The same definition deploys with the CDK ``Pipeline`` construct and
-runs on a laptop with the local runner.
+If the model's test accuracy reaches both ``AccuracyThreshold`` (a run's parameter) and
+the environment's fixed floor (``PipelineSettings.accuracy_floor``, a literal of the
+definition: a run may raise the bar, never lower it) it is registered in the model
+package group (pending manual approval), recording both in its customer metadata;
+otherwise the execution fails with a message giving the accuracy, threshold and floor.
+A registered version is self-contained: the serving script is inside the model artifact
+(``code/`` in ``model.tar.gz``, put there by ``train.py``), and its metrics report is a
+retained output (under ``models/`` when deployed with the CDK constructs), so an account
+the registry is shared with can deploy it, and it outlives the expiry of execution
+outputs. The same definition deploys with the CDK ``Pipeline`` construct and runs on a
+laptop with the local runner.
 
 Each version records where it came from: the execution (``GeneratedBy``), the commit and
 repository given to ``build_pipeline`` (the reference app's ``-c source_commit=…`` at
@@ -92,7 +95,11 @@ class PipelineSettings:
     processing_instance_type: str = "ml.m5.large"
     training_instance_type: str = "ml.m5.large"
     n_estimators: int = 100
+    # The AccuracyThreshold parameter's default: anyone who may start a run may set it.
     accuracy_threshold: float = 0.9
+    # What the model must reach whatever a run's AccuracyThreshold says: a literal of the
+    # definition, changed only by a deploy (a reviewed change), never by a run.
+    accuracy_floor: float = 0.9
     # How long a job step may reuse an earlier run with the same arguments; None caches
     # nothing. SageMaker's cache key is the arguments, not the data: Preprocess reads a
     # prefix whose content changes while its arguments don't, so a run within this time
@@ -191,6 +198,7 @@ def build_pipeline(
     )
     n_estimators = ParameterInteger(name="NEstimators", default_value=settings.n_estimators)
     threshold = ParameterFloat(name="AccuracyThreshold", default_value=settings.accuracy_threshold)
+    floor = settings.accuracy_floor
     cache = (
         CacheConfig(expire_after=settings.cache_expire_after)
         if settings.cache_expire_after is not None
@@ -327,24 +335,40 @@ def build_pipeline(
             repository=source_repository,
             generated_by=ExecutionVariables.PIPELINE_EXECUTION_ARN,
         ),
-        # What the run read (the prefix or object under the data bucket) and which run it
-        # was, shown with the version in Studio and by `smpipe registry show`.
+        # What the run read (the prefix or object under the data bucket), which run it was,
+        # and the gate it passed (its accuracy reached both AccuracyThreshold and
+        # AccuracyFloor: the bar was the higher), shown with the version in Studio and by
+        # `smpipe registry show`.
         customer_metadata={
             "InputDataKey": input_key,
             "PipelineExecutionArn": ExecutionVariables.PIPELINE_EXECUTION_ARN,
+            "AccuracyThreshold": threshold,
+            "AccuracyFloor": str(floor),
         },
     )
     too_low = FailStep(
         name="AccuracyTooLow",
         error_message=Join(
             on=" ",
-            values=["Model accuracy", accuracy, "is below the threshold", threshold],
+            values=[
+                "Model accuracy",
+                accuracy,
+                "is below the threshold",
+                threshold,
+                "or the floor",
+                str(floor),
+            ],
         ),
     )
     check = ConditionStep(
         name="CheckAccuracy",
-        description="Register the model only if its accuracy reaches the threshold",
-        conditions=[ConditionGreaterThanOrEqualTo(left=accuracy, right=threshold)],
+        description="Register the model only if its accuracy reaches the threshold and the floor",
+        # Both must hold (a ConditionStep ANDs its conditions): AccuracyThreshold may only
+        # raise the bar above the floor, which no run can change.
+        conditions=[
+            ConditionGreaterThanOrEqualTo(left=accuracy, right=threshold),
+            ConditionGreaterThanOrEqualTo(left=accuracy, right=floor),
+        ],
         if_steps=[seal, register],
         else_steps=[too_low],
     )

@@ -60,6 +60,9 @@ class EnvironmentConfig:
     a ``model_package_arn`` (a deploy without one would delete the endpoint), False
     refuses one (the endpoint is deleted on purpose), None (not declared) takes either and
     warns when a version is served.
+    ``accuracy_threshold`` is the default of the run parameter ``AccuracyThreshold``, which
+    whoever may start a run may set; ``accuracy_floor`` (None: ``accuracy_threshold``) is
+    what a registered model must reach whatever the run says, a literal of the definition.
     """
 
     name: str
@@ -69,6 +72,7 @@ class EnvironmentConfig:
     training_instance_type: str = "ml.m5.large"
     processing_instance_type: str = "ml.m5.large"
     accuracy_threshold: float = 0.9
+    accuracy_floor: float | None = None
     execution_output_retention_days: int = 90
     schedule: str | None = None
     registry_reader_accounts: tuple[str, ...] = field(default_factory=tuple)
@@ -79,6 +83,11 @@ class EnvironmentConfig:
     data_quality_monitor: bool = True
     serves_endpoint: bool | None = None
     model_package_arn: str | None = None
+
+    @property
+    def minimum_accuracy(self) -> float:
+        """The accuracy floor no run's ``AccuracyThreshold`` lowers: ``accuracy_floor``, if set."""
+        return self.accuracy_threshold if self.accuracy_floor is None else self.accuracy_floor
 
     @property
     def model_package_group_name(self) -> str:
@@ -231,7 +240,9 @@ def _check(name: str, key: str, value: Any) -> str | None:
                 "to INSTANCE_TYPES in example_project/pipeline.py)"
             )
         return None
-    if key == "accuracy_threshold":
+    if key == "accuracy_floor" and value is None:
+        return None  # the environment's accuracy_threshold
+    if key in ("accuracy_threshold", "accuracy_floor"):
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
         if ok:
             return None
@@ -387,7 +398,16 @@ def load_environments(
             values = {k: v for k, v in settings.items() if k in _KEYS}
             if "registry_reader_accounts" in values:
                 values["registry_reader_accounts"] = tuple(values["registry_reader_accounts"])
-            configs[str(name)] = EnvironmentConfig(name=str(name), **values)
+            config = configs[str(name)] = EnvironmentConfig(name=str(name), **values)
+            if config.minimum_accuracy > config.accuracy_threshold:
+                # The parameter's default would never be the bar: a run without it would
+                # be gated by a number no setting gives as its default.
+                problems.append(
+                    f"environment '{name}' setting 'accuracy_floor': {config.minimum_accuracy!r} "
+                    f"is above 'accuracy_threshold' ({config.accuracy_threshold!r}), the "
+                    "AccuracyThreshold parameter's default, which would then gate no run: "
+                    "raise 'accuracy_threshold' to at least the floor"
+                )
     problems += _model_source_problems(configs)
     context_problems = _model_package_arn_problems(environments, context or {}, configs)
     _raise_for(problems, context_problems, "cdk.json 'environments'")

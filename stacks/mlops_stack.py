@@ -178,6 +178,8 @@ class MlOpsStack(Stack):
             processing_instance_type=config.processing_instance_type,
             training_instance_type=config.training_instance_type,
             accuracy_threshold=config.accuracy_threshold,
+            # The fixed floor: a run's AccuracyThreshold may raise the bar, never lower it.
+            accuracy_floor=config.minimum_accuracy,
             # No step cached. Preprocess reads curated/, whose content changes while its
             # arguments (the cache key) don't: the schedule's runs would all reuse the first
             # one's split, and so its model (warned: scheduled-cache-hit). Train and Evaluate

@@ -17,7 +17,8 @@ from tests.conftest import REPO
 
 VALID_SETTINGS = (
     "valid settings: account, region, retain_data, training_instance_type, "
-    "processing_instance_type, accuracy_threshold, execution_output_retention_days, schedule, "
+    "processing_instance_type, accuracy_threshold, accuracy_floor, "
+    "execution_output_retention_days, schedule, "
     "registry_reader_accounts, require_network_isolation, alarm_email, endpoint_instance_type, "
     "model_source, data_quality_monitor, serves_endpoint"
 )
@@ -58,6 +59,25 @@ def test_settings_are_optional_and_account_and_region_pin_the_environment():
     assert environments["test"] == EnvironmentConfig(name="test")
     assert environments["eu"] == EnvironmentConfig(
         name="eu", account="111122223333", region="eu-west-1"
+    )
+
+
+def test_the_accuracy_floor_is_the_threshold_unless_set_and_may_not_exceed_it():
+    # A run's AccuracyThreshold may only raise the bar: the floor is the environment's,
+    # by default the parameter's default.
+    environments = load_environments(
+        {
+            "dev": {"accuracy_threshold": 0.92},
+            "prod": {"accuracy_threshold": 0.95, "accuracy_floor": 0.9},
+        }
+    )
+    assert environments["dev"].minimum_accuracy == 0.92
+    assert environments["prod"].minimum_accuracy == 0.9
+    assert _fails({"prod": {"accuracy_threshold": 0.9, "accuracy_floor": 0.95}}) == (
+        "invalid cdk.json 'environments':\n"
+        "- environment 'prod' setting 'accuracy_floor': 0.95 is above 'accuracy_threshold' "
+        "(0.9), the AccuracyThreshold parameter's default, which would then gate no run: "
+        "raise 'accuracy_threshold' to at least the floor"
     )
 
 
@@ -140,6 +160,8 @@ SCHEDULE = (
         ("accuracy_threshold", 950, "a number between 0 and 1, got 950"),
         ("accuracy_threshold", "0.9", "a number between 0 and 1, got '0.9'"),
         ("accuracy_threshold", True, "a number between 0 and 1, got True"),
+        ("accuracy_floor", 90, "a number between 0 and 1 (did you mean 0.9?), got 90"),
+        ("accuracy_floor", "0.9", "a number between 0 and 1, got '0.9'"),
         (
             "execution_output_retention_days",
             0,
@@ -626,7 +648,60 @@ def test_build_app_records_the_commit_given_at_synth_in_every_environment():
         assert arguments["CustomerMetadataProperties"] == {
             "InputDataKey": {"Get": "Parameters.InputDataKey"},
             "PipelineExecutionArn": {"Get": "Execution.PipelineExecutionArn"},
+            # The gate the version passed: the run's threshold and the environment's floor.
+            "AccuracyThreshold": {
+                "Std:Join": {"On": "", "Values": [{"Get": "Parameters.AccuracyThreshold"}]}
+            },
+            "AccuracyFloor": str(cdk_context()["environments"][stage]["accuracy_threshold"]),
         }, stage
+
+
+def test_build_app_isolates_every_environments_jobs_from_the_network():
+    # Dev too: Preprocess parses whatever lands under incoming/, and the example's jobs
+    # need no network (their libraries are the sklearn image's, their data channels).
+    import app as reference
+    from cdk_sagemaker_pipelines.definition.entries import walk_steps
+
+    app: Any = reference.build_app(cdk_context())
+    isolated = {}
+    for stage in cdk_context()["environments"]:
+        stack = app.node.find_child(stage).node.find_child("MlOps")
+        for step in walk_steps(stack.pipeline.definition["Steps"]):
+            arguments = step.entry.get("Arguments", {})
+            if step.entry["Type"] in ("Processing", "QualityCheck"):
+                isolated[stage, step.name] = arguments["NetworkConfig"]["EnableNetworkIsolation"]
+            elif step.entry["Type"] == "Training":
+                isolated[stage, step.name] = arguments["EnableNetworkIsolation"]
+    assert len(isolated) == 4 * len(cdk_context()["environments"])
+    assert [job for job, value in isolated.items() if value is not True] == []
+
+
+def test_build_app_gates_each_environment_on_its_floor_which_no_run_lowers():
+    # AccuracyThreshold is a run parameter, which whoever may start a run may set to 0: the
+    # condition also requires the environment's floor, a literal only a deploy changes.
+    import app as reference
+
+    app: Any = reference.build_app(cdk_context())
+    for stage, settings in cdk_context()["environments"].items():
+        stack = app.node.find_child(stage).node.find_child("MlOps")
+        (check,) = [
+            step for step in stack.pipeline.definition["Steps"] if step["Name"] == "CheckAccuracy"
+        ]
+        accuracy = {
+            "Std:JsonGet": {
+                "PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.EvaluationReport"},
+                "Path": "metrics.accuracy.value",
+            }
+        }
+        floor = settings.get("accuracy_floor", settings["accuracy_threshold"])
+        assert check["Arguments"]["Conditions"] == [
+            {
+                "Type": "GreaterThanOrEqualTo",
+                "LeftValue": accuracy,
+                "RightValue": {"Get": "Parameters.AccuracyThreshold"},
+            },
+            {"Type": "GreaterThanOrEqualTo", "LeftValue": accuracy, "RightValue": floor},
+        ], stage
 
 
 def test_build_app_exits_on_a_commit_that_isnt_one():

@@ -154,6 +154,21 @@ def test_the_endpoint_and_its_monitor_add_their_own_resources_and_change_nothing
     (reports,) = [rule for rule in rules if rule["Id"].startswith("ExpireMonitoringReports")]
     assert reports["Prefix"].startswith("monitoring/staging-breast-cancer-classifier/")
     rules.remove(reports)
+    # And the artifact key lets CloudWatch Logs encrypt the model data reader's log group
+    # (that group only), as it does the sealing function's.
+    (key_policy,) = (
+        resource["Properties"]["KeyPolicy"]
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::KMS::Key"
+        and "SageMakerModelDataReader" in json.dumps(resource["Properties"]["KeyPolicy"])
+    )
+    (reader_logs,) = [
+        statement
+        for statement in key_policy["Statement"]
+        if statement.get("Sid", "").startswith("CloudWatchLogsEncryptsModelDataReaderLogs")
+    ]
+    key_policy["Statement"].remove(reader_logs)
+    assert "/aws/lambda/" in json.dumps(reader_logs["Condition"])
     assert template == reference_app.templates[STACK]
 
 

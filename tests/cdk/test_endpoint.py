@@ -57,6 +57,7 @@ STORE_BUCKET_ARN = {"Fn::GetAtt": ["ArtifactsBucket88671897", "Arn"]}
 STORE_BUCKET = {"Ref": "ArtifactsBucket88671897"}
 LOG_GROUP = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/Endpoints/churn-staging"
 MODEL_DATA = "EndpointModelData24AA9104"
+PLATFORM_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 class Staging:
@@ -511,6 +512,58 @@ def test_the_readers_logs_are_kept_as_long_as_the_stores_it_reads() -> None:
         "Kept": ("RetainExceptOnCreate", "Retain"),
         "KeptThenDestroyed": ("RetainExceptOnCreate", "Retain"),
     }
+
+
+def test_the_readers_logs_are_encrypted_with_the_stores_key_for_that_group_only(
+    staging: Staging,
+) -> None:
+    # As the sealing function's: the record of what each deployment let the endpoints read
+    # is no more readable than the store's own records.
+    reader = ModelDataReader.of(staging.endpoint)
+    logs = resource(staging.template, logical_id(reader.logs))["Properties"]
+    name = logs["LogGroupName"]
+    assert name.startswith(f"/aws/lambda/Test{READER}")
+    assert logs["KmsKeyId"] == STORE_KEY
+    key_policy = resource(staging.template, logical_id(staging.store.key))["Properties"]
+    grants = [
+        entry
+        for entry in key_policy["KeyPolicy"]["Statement"]
+        if entry.get("Sid", "").startswith("CloudWatchLogsEncryptsModelDataReaderLogs")
+    ]
+    assert [(grant["Principal"], grant["Condition"]) for grant in grants] == [
+        (
+            {"Service": f"logs.{REGION}.amazonaws.com"},
+            {
+                "ArnEquals": {
+                    "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:"
+                    f"log-group:{name}"
+                }
+            },
+        )
+    ]
+
+
+def test_the_readers_logs_are_left_to_cloudwatch_logs_with_an_imported_key() -> None:
+    # An imported key's policy is its owner's: naming it would fail the group's creation
+    # unless that policy lets CloudWatch Logs use it, which synth can't see or add.
+    stack = new_stack()
+    key = kms.Key.from_key_arn(
+        stack, "PlatformKey", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{PLATFORM_KEY_ID}"
+    )
+    bucket = s3.Bucket.from_bucket_attributes(
+        stack, "PlatformBucket", bucket_name="platform-models", encryption_key=key
+    )
+    store = ArtifactStore.from_existing(stack, "Adopted", bucket=bucket, key=key)
+    endpoint = ModelEndpoint(stack, "Endpoint", model_package_arn=VERSION_3, artifact_store=store)
+    reader = ModelDataReader.of(endpoint)
+    logs = resource(Template.from_stack(stack), logical_id(reader.logs))["Properties"]
+    assert "KmsKeyId" not in logs
+    assert [finding for finding in pack_findings(stack) if f"Test/{READER}" in finding] == []
+
+
+def test_fails_creating_the_reader_without_the_store_whose_key_encrypts_its_logs() -> None:
+    with pytest.raises(PipelineDefinitionError, match="give the store whose key encrypts"):
+        ModelDataReader.of(new_stack())
 
 
 def test_fails_a_stack_child_taking_the_readers_id() -> None:

@@ -554,8 +554,8 @@ def test_baselines_given_as_tokens_are_read_exactly_at_deploy_time(private: Priv
     # A URI of a token bucket: its ARN written around the token.
     assert constraints == _partition_arn(":s3:::ml-central-models/models/constraints.json")
     # Listed as each run downloads them: the literal key as the prefix; the bucket of the
-    # parameter's URI, split out at deploy time, without a prefix (CloudFormation can't
-    # split the key out of it).
+    # parameter's URI, split out at deploy time, under its key's first segment only
+    # (CloudFormation can't split the whole key out of it), never the whole bucket.
     assert policy["MonitorListsBaseline"] == {
         "Sid": "MonitorListsBaseline",
         "Effect": "Allow",
@@ -564,6 +564,7 @@ def test_baselines_given_as_tokens_are_read_exactly_at_deploy_time(private: Priv
         "Condition": {"StringLike": {"s3:prefix": ["models/constraints.json*"]}},
     }
     after_scheme = {"Fn::Select": [1, {"Fn::Split": ["s3://", {"Ref": "Statistics"}]}]}
+    first_segment = {"Fn::Select": [1, {"Fn::Split": ["/", after_scheme]}]}
     assert policy["MonitorListsBaselineBucket"] == {
         "Sid": "MonitorListsBaselineBucket",
         "Effect": "Allow",
@@ -571,6 +572,9 @@ def test_baselines_given_as_tokens_are_read_exactly_at_deploy_time(private: Priv
         "Resource": _partition_arn(
             [":s3:::", {"Fn::Select": [0, {"Fn::Split": ["/", after_scheme]}]}]
         ),
+        "Condition": {
+            "StringLike": {"s3:prefix": [first_segment, {"Fn::Join": ["", [first_segment, "/*"]]}]}
+        },
     }
 
 

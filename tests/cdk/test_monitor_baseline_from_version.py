@@ -122,11 +122,31 @@ def test_the_monitor_reads_exactly_the_two_objects_at_deploy_time(served: Served
     assert sorted(map(json.dumps, by_sid["MonitorReadsBaseline"]["Resource"])) == sorted(
         json.dumps(object_arn(field)) for field in ("Statistics", "Constraints")
     )
-    # Its keys are split out only at deploy time: the bucket is listed, of that URI only.
+    # Its keys are split out only at deploy time: the bucket of that URI is listed, under
+    # each key's first segment (sealed/* for a sealed baseline), not as a whole.
     assert "MonitorListsBaseline" not in by_sid
-    listed = json.dumps(by_sid["MonitorListsBaselineBucket"]["Resource"])
+    listing = by_sid["MonitorListsBaselineBucket"]
+    listed = json.dumps(listing["Resource"])
     assert f"{DRIFT}.Statistics.S3Uri" in listed
     assert f"{DRIFT}.Constraints.S3Uri" in listed
+
+    def first_segment(field: str) -> dict[str, Any]:
+        uri = {"Fn::GetAtt": [reader, f"{DRIFT}.{field}.S3Uri"]}
+        after_scheme = {"Fn::Select": [1, {"Fn::Split": ["s3://", uri]}]}
+        return {"Fn::Select": [1, {"Fn::Split": ["/", after_scheme]}]}
+
+    assert listing["Condition"] == {
+        "StringLike": {
+            "s3:prefix": [
+                pattern
+                for field in ("Statistics", "Constraints")
+                for pattern in (
+                    first_segment(field),
+                    {"Fn::Join": ["", [first_segment(field), "/*"]]},
+                )
+            ]
+        }
+    }
 
 
 def test_model_metrics_is_read_when_asked() -> None:

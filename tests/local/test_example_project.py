@@ -11,7 +11,7 @@ import pytest
 from cdk_sagemaker_pipelines.local import ExecutionResult, LocalRunner
 from example_project.local import MODEL_PACKAGE_GROUP
 from example_project.pipeline import DATASET
-from tests.conftest import extract_all
+from tests.conftest import cached_example_root, extract_all
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +60,9 @@ def test_trains_evaluates_and_registers_a_real_model(
     assert package.description["CustomerMetadataProperties"] == {
         "InputDataKey": "curated/",
         "PipelineExecutionArn": result.arn,
+        # The gate it passed: the run's AccuracyThreshold and the definition's floor.
+        "AccuracyThreshold": "0.9",
+        "AccuracyFloor": "0.9",
     }
     assert "CommitId" not in package.description["MetadataProperties"]
     assert package.metrics["ModelQuality"]["Statistics"]["metrics"]["accuracy"]["value"] == accuracy
@@ -130,7 +133,9 @@ def test_a_threshold_above_the_accuracy_fails_with_the_fail_steps_message(
         "value"
     ]
     assert result.status == "Failed"
-    assert result.failure_reason == f"Model accuracy {accuracy} is below the threshold 0.999"
+    assert result.failure_reason == (
+        f"Model accuracy {accuracy} is below the threshold 0.999 or the floor 0.9"
+    )
     assert result.step("CheckAccuracy").outcome is False
     assert result.step("RegisterModel").status == "NotExecuted"
     assert result.step("AccuracyTooLow").status == "Failed"
@@ -139,6 +144,34 @@ def test_a_threshold_above_the_accuracy_fails_with_the_fail_steps_message(
     assert result.step("Train").cache_hit == registered.arn
     assert result.step("Evaluate").cache_hit == registered.arn
     assert result.step("DataQualityCheck").status == "Succeeded"  # calculates only: no check
+
+
+def test_a_threshold_lowered_below_the_floor_registers_nothing(
+    example_runs: tuple[LocalRunner, ExecutionResult, ExecutionResult], tmp_path: Path
+) -> None:
+    # Whoever may start a run may set AccuracyThreshold to 0: the floor, a literal of the
+    # definition, still gates the registration (the job steps are the cached ones).
+    from cdk_sagemaker_pipelines.local import LocalConfig
+    from example_project.local import local_pipeline
+    from example_project.pipeline import PipelineSettings
+
+    _, registered, _ = example_runs
+    root = cached_example_root(example_runs, tmp_path / ".smpipe")
+    runner = LocalRunner(LocalConfig(root=root))
+    result = runner.run(
+        local_pipeline(PipelineSettings(accuracy_floor=0.999)), {"AccuracyThreshold": "0"}
+    )
+    accuracy = registered.property_file("Evaluate", "EvaluationReport")["metrics"]["accuracy"][
+        "value"
+    ]
+    assert result.status == "Failed"
+    assert result.step("Evaluate").cache_hit == registered.arn
+    assert result.step("CheckAccuracy").outcome is False
+    assert result.step("RegisterModel").status == "NotExecuted"
+    assert result.failure_reason == (
+        f"Model accuracy {accuracy} is below the threshold 0.0 or the floor 0.999"
+    )
+    assert runner.registry.versions(MODEL_PACKAGE_GROUP) == []
 
 
 def test_the_registry_lists_and_approves(

@@ -33,12 +33,11 @@ from aws_cdk import (
     CustomResource,
     Duration,
     Fn,
-    Names,
     RemovalPolicy,
     Token,
 )
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
 from constructs import Construct
@@ -50,8 +49,8 @@ from ..definition._model_data_locations import (
     LIST_ATTRIBUTE,
     RESOURCE_TYPE,
 )
-from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
-from ._own_function import own_python_function
+from ._acknowledge import acknowledge_wildcards
+from ._own_function import encrypted_function_logs, own_python_function
 from ._tree import node_of, path_of, stack_of
 from ._warning_traces import record_warnings_without_traces
 from .artifacts import MODELS_PREFIX, SEALED_PREFIX, ArtifactStore, records_removal_policy
@@ -89,11 +88,6 @@ _KEPT_LONGER = (
     RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     RemovalPolicy.RETAIN,
 )
-_LOGS_REASON = (
-    "the model data reader logs the versions it describes and the S3 locations it returns, "
-    "no data; CloudWatch Logs encrypts them at rest, and the stack's stores' keys are not "
-    "its to use"
-)
 
 
 class ModelData(NamedTuple):
@@ -124,18 +118,25 @@ class ModelDataReader(Construct):
     log group records which model data each deployment let the endpoints read: it follows
     the removal policy of the stores holding the served versions (the one that keeps the
     most; retained for an adopted store), deleted with the stack only if they all are, and
-    with a failed deploy that creates it (``records_removal_policy``).
+    with a failed deploy that creates it (``records_removal_policy``). It is encrypted, as
+    a sealing function's is, with the key of the store the reader is created for (the
+    first endpoint's ``artifact_store``), whose policy lets CloudWatch Logs use it for
+    this log group only; an adopted store's imported key, whose policy the app can't
+    extend, leaves it to CloudWatch Logs' own encryption.
 
     Example::
 
-        found = ModelDataReader.of(endpoint).model_data(
+        found = ModelDataReader.of(endpoint, endpoint.artifact_store).model_data(
             endpoint, [(version_arn, store, APPROVED)])
         iam.PolicyStatement(actions=["s3:GetObject"], resources=found.resources)
     """
 
     @staticmethod
-    def of(scope: Construct) -> ModelDataReader:
-        """The reader of ``scope``'s stack, created at its root the first time."""
+    def of(scope: Construct, store: ArtifactStore | None = None) -> ModelDataReader:
+        """The reader of ``scope``'s stack, created at its root the first time.
+
+        ``store``: whose key encrypts the logs of a reader created now (required then).
+        """
         stack = stack_of(scope)
         found = node_of(stack).try_find_child(READER_ID)
         if isinstance(found, ModelDataReader):
@@ -145,21 +146,32 @@ class ModelDataReader(Construct):
                 f"{node_of(scope).path}: the stack's child {READER_ID!r} is not the model data "
                 "reader the endpoints of the stack share: give that construct another id"
             )
-        return ModelDataReader(stack, READER_ID)
+        if store is None:
+            raise PipelineDefinitionError(
+                f"{node_of(scope).path}: the stack has no model data reader yet: give the "
+                "store whose key encrypts its logs"
+            )
+        return ModelDataReader(stack, READER_ID, key=store.key)
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, key: kms.IKey) -> None:
         super().__init__(scope, construct_id)
         record_warnings_without_traces(self)
-        self.logs = logs.LogGroup(
+        # What each deployment let the endpoints read: encrypted as the sealing function's
+        # logs are, so that neither record of the stores is readable without their key.
+        self.logs = encrypted_function_logs(
             self,
-            "Logs",
-            log_group_name=f"/aws/lambda/{Names.unique_resource_name(self)}",
-            retention=logs.RetentionDays.ONE_YEAR,
+            key=key,
+            sid_prefix="CloudWatchLogsEncryptsModelDataReaderLogs",
             # Until an endpoint names the stores it serves from (model_data).
             removal_policy=RemovalPolicy.DESTROY,
+            # An adopted store's imported key: its owner's policy may not let CloudWatch
+            # Logs use it, and the group (so the endpoint's deploy) would fail on it.
+            imported_key_reason="the model data reader logs the versions it describes and "
+            "the S3 locations it returns, no data; the store's key is imported, and its "
+            "policy (its owner's) can't be made to let CloudWatch Logs use it: CloudWatch "
+            "Logs encrypts them at rest with its own key",
         )
         self._logs_removal_policy = RemovalPolicy.DESTROY
-        acknowledge_in_packs(self.logs, "CloudWatchLogGroupEncrypted", _LOGS_REASON)
         self.role, self.policy, self.function = own_python_function(
             self,
             code=FUNCTION_CODE,

@@ -8,11 +8,13 @@ a function of theirs leaves.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple, cast
 
-from aws_cdk import CfnElement, CfnResource, Duration
+from aws_cdk import ArnFormat, CfnElement, CfnResource, Duration, Names, RemovalPolicy
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
@@ -20,7 +22,7 @@ from constructs import Construct
 
 from ._acknowledge import COMPLIANCE_PACKS, acknowledge_in_packs
 from ._roles import created_role_arn
-from ._tree import stack_of
+from ._tree import path_of, stack_account_region, stack_of
 
 
 class OwnFunction(NamedTuple):
@@ -29,6 +31,71 @@ class OwnFunction(NamedTuple):
     role: iam.Role
     policy: iam.ManagedPolicy
     function: lambda_.Function
+
+
+def encrypted_function_logs(
+    scope: Construct,
+    *,
+    key: kms.IKey,
+    sid_prefix: str,
+    removal_policy: RemovalPolicy,
+    imported_key_reason: str | None = None,
+) -> logs.LogGroup:
+    """``Logs`` under ``scope``: the log group of a function of ``scope``, encrypted with ``key``.
+
+    Named ``/aws/lambda/<scope's unique name>`` and kept a year. ``key``'s policy lets
+    CloudWatch Logs of the stack's region use it for this log group only (the encryption
+    context names its ARN), in a statement ``<sid_prefix><hash of scope's path>``: the key
+    policy CloudWatch Logs checks when the group is created, so the group waits for the key.
+
+    An imported key's policy is its owner's, which synth can't extend: with
+    ``imported_key_reason`` the group is then left to CloudWatch Logs' own encryption (the
+    compliance packs' finding acknowledged with that reason) rather than fail its creation
+    at deploy; without it, the group names the key all the same.
+
+    Example::
+
+        self.logs = encrypted_function_logs(
+            self, key=store.key, sid_prefix="CloudWatchLogsEncryptsSealFunctionLogs",
+            removal_policy=RemovalPolicy.DESTROY)
+    """
+    stack = stack_of(scope)
+    log_group_name = f"/aws/lambda/{Names.unique_resource_name(scope)}"
+    log_group_arn = stack.format_arn(
+        service="logs",
+        resource="log-group",
+        resource_name=log_group_name,
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+    added = key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid=sid_prefix + hashlib.sha256(path_of(scope).encode()).hexdigest()[:8],
+            principals=[
+                iam.ServicePrincipal(f"logs.{stack_account_region(stack)[1]}.amazonaws.com")
+            ],
+            actions=[
+                "kms:Encrypt*",
+                "kms:Decrypt*",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:Describe*",
+            ],
+            resources=["*"],  # in a key policy, "*" means this key
+            conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
+        )
+    ).statement_added
+    encrypt = added or imported_key_reason is None
+    group = logs.LogGroup(
+        scope,
+        "Logs",
+        log_group_name=log_group_name,
+        encryption_key=key if encrypt else None,
+        retention=logs.RetentionDays.ONE_YEAR,
+        removal_policy=removal_policy,
+    )
+    if not encrypt:
+        acknowledge_in_packs(group, "CloudWatchLogGroupEncrypted", str(imported_key_reason))
+    return group
 
 
 def own_python_function(

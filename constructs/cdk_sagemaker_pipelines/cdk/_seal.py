@@ -15,13 +15,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from aws_cdk import (
-    ArnFormat,
     Aws,
     Duration,
-    Names,
 )
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 
 from constructs import Construct
@@ -30,9 +27,9 @@ from ..definition import PipelineDefinitionError
 from ..definition._seal_entries import SEALED_PREFIX
 from ..definition.permissions import S3Access
 from ._acknowledge import NIST, _acknowledge
-from ._own_function import own_python_function
+from ._own_function import encrypted_function_logs, own_python_function
 from ._roles import role_arn
-from ._tree import path_of, placed, stack_account_region, stack_of
+from ._tree import path_of, placed, stack_of
 from ._warning_traces import record_warnings_without_traces
 from .artifacts import records_removal_policy
 
@@ -122,41 +119,14 @@ class SealFunction(Construct):
         self.prefix = f"{SEALED_PREFIX}{pipeline_name}/"
         # The objects under the prefix, named in the bucket policy and the function's own.
         self._objects = store.bucket.arn_for_objects(f"{self.prefix}*")
-        log_group_name = f"/aws/lambda/{Names.unique_resource_name(self)}"
-        self.logs = logs.LogGroup(
+        # What was sealed, and when: an audit reads it beside the sealed copies, so it stays
+        # as long as the store keeps them (and the key that encrypts it), but goes with a
+        # failed deploy that creates it (else its name would fail the retry).
+        self.logs = encrypted_function_logs(
             self,
-            "Logs",
-            log_group_name=log_group_name,
-            encryption_key=store.key,
-            retention=logs.RetentionDays.ONE_YEAR,
-            # What was sealed, and when: an audit reads it beside the sealed copies, so it
-            # stays as long as the store keeps them (and the key that encrypts it), but goes
-            # with a failed deploy that creates it (else its name would fail the retry).
+            key=store.key,
+            sid_prefix="CloudWatchLogsEncryptsSealFunctionLogs",
             removal_policy=records_removal_policy(store._removal_policy),
-        )
-        log_group_arn = stack.format_arn(
-            service="logs",
-            resource="log-group",
-            resource_name=log_group_name,
-            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-        )
-        store.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudWatchLogsEncryptsSealFunctionLogs"
-                + hashlib.sha256(path_of(self).encode()).hexdigest()[:8],
-                principals=[
-                    iam.ServicePrincipal(f"logs.{stack_account_region(stack)[1]}.amazonaws.com")
-                ],
-                actions=[
-                    "kms:Encrypt*",
-                    "kms:Decrypt*",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:Describe*",
-                ],
-                resources=["*"],  # in a key policy, "*" means this key
-                conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
-            )
         )
         self.role, self.policy, self.function = own_python_function(
             self,

@@ -1149,7 +1149,7 @@ class EndpointComponent(Construct):
         """The inference component's name (``InferenceComponentName``)."""
         # One check per component: a new version of one component re-checks (and keeps
         # readable until the next) that component's versions only, as a variant's would.
-        model_data = ModelDataReader.of(endpoint).model_data(
+        model_data = ModelDataReader.of(endpoint, endpoint.artifact_store).model_data(
             self,
             [
                 (

@@ -2970,7 +2970,7 @@ class ModelEndpoint(Resource):
             store = each.model_store or self.artifact_store
             if all(store is not other for other in stores):
                 stores.append(store)
-        model_data = ModelDataReader.of(self).model_data(
+        model_data = ModelDataReader.of(self, self.artifact_store).model_data(
             self,
             [
                 (

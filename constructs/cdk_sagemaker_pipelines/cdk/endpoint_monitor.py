@@ -400,8 +400,14 @@ _READER_FUNCTION_REASONS = {
     "LambdaDLQ": _READER + "is invoked synchronously by CloudFormation, which reports its "
     "failure as the deployment's",
     "LambdaInsideVPC": _READER + "calls the SageMaker API only, and reads no data",
+    # Not ours to encrypt: the log group is that of aws-cdk-lib's handler, one function
+    # per stack shared by every AwsCustomResource in it (the app's own too), configured by
+    # whichever is created first (SingletonFunction ignores the others' log_group); a
+    # store's key on it would put all of theirs under that store's key and lifetime.
     "CloudWatchLogGroupEncrypted": _READER + "logs the SDK call and the two S3 URIs it "
-    "returns, no data",
+    "returns, no data; its log group is aws-cdk-lib's AwsCustomResource handler's, shared "
+    "by every AwsCustomResource of the stack and configured by the first one created, not "
+    "this reader's to encrypt",
 }
 # The id aws-cdk-lib gives AwsCustomResource's handler, a child of the stack (a fixed uuid).
 _HANDLER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
@@ -1013,12 +1019,15 @@ def _baseline_list_statements(uris: list[str]) -> list[iam.PolicyStatement]:
     bucket under that prefix: without the listing every run fails before it analyzes
     anything. ``MonitorListsBaseline`` allows the two keys as ``s3:prefix`` (as
     ``MonitorListsCapturedData`` does the captured data's). A URI that is a token as a
-    whole (a parameter's value) can't be split into its key by CloudFormation
-    (``Fn::Split`` takes a literal delimiter): its bucket, read from the URI at deploy
-    time, is listed without a prefix condition (``MonitorListsBaselineBucket``).
+    whole (a parameter's value, a version's baseline read at deploy time) can't be split
+    into its key by CloudFormation (``Fn::Split`` takes a literal delimiter, and the key's
+    depth is unknown): its bucket, read from the URI at deploy time, is listed under the
+    key's first segment only (``MonitorListsBaselineBucket``: ``sealed/*`` for a sealed
+    baseline), not the whole bucket.
     """
     prefixes: dict[str, list[str]] = {}  # bucket ARN -> s3:prefix values
     open_buckets: list[str] = []
+    first_segments: list[str] = []  # s3:prefix values of the tokens' keys
     for uri in uris:
         rest = uri.removeprefix("s3://") if uri.startswith("s3://") else None
         bucket, _, key = (rest or "").partition("/")
@@ -1027,11 +1036,17 @@ def _baseline_list_statements(uris: list[str]) -> list[iam.PolicyStatement]:
             if f"{key}*" not in keys:
                 keys.append(f"{key}*")
             continue
-        # A token, or s3:// and a token: the bucket is what follows s3://, up to a slash.
+        # A token, or s3:// and a token: the bucket is what follows s3://, up to a slash,
+        # and the key's first segment what follows that (a baseline names an object: the
+        # key has one). The key itself can't be cut out at deploy time.
         after = Fn.select(1, Fn.split("s3://", uri)) if rest is None else rest
-        arn = _s3_bucket_arn(Fn.select(0, Fn.split("/", after)))
+        parts = Fn.split("/", after)
+        arn = _s3_bucket_arn(Fn.select(0, parts))
         if arn not in open_buckets:
             open_buckets.append(arn)
+        first = Fn.select(1, parts)
+        # The segment alone: an object at the bucket's root, whose key the run lists.
+        first_segments += [first, Fn.join("", [first, "/*"])]
     statements: list[iam.PolicyStatement] = []
     if prefixes:
         statements.append(
@@ -1047,7 +1062,10 @@ def _baseline_list_statements(uris: list[str]) -> list[iam.PolicyStatement]:
     if open_buckets:
         statements.append(
             iam.PolicyStatement(
-                sid="MonitorListsBaselineBucket", actions=["s3:ListBucket"], resources=open_buckets
+                sid="MonitorListsBaselineBucket",
+                actions=["s3:ListBucket"],
+                resources=open_buckets,
+                conditions={"StringLike": {"s3:prefix": first_segments}},
             )
         )
     return statements

@@ -81,6 +81,14 @@ SKLEARN_VERSION = "1.2-1"
 # The dataset's columns: the target, then the features a client sends the endpoint.
 DATASET_COLUMNS = DATASET.read_text(encoding="utf-8").partition("\n")[0].split(",")
 INSTANCE_TYPES = ["ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.c5.xlarge", "ml.c5.2xlarge"]
+# How long each job may run before SageMaker stops it (StoppingCondition): without a limit,
+# a stuck processing job bills until SageMaker's own, days away. Each is many times what the
+# job takes on a tabular dataset of this kind (minutes): 30 minutes to split or score a CSV,
+# an hour for the Model Monitor analyzer (Spark, slower to start) and for training.
+PREPROCESS_MAX_RUNTIME = 30 * 60
+EVALUATE_MAX_RUNTIME = 30 * 60
+BASELINE_MAX_RUNTIME = 60 * 60
+TRAIN_MAX_RUNTIME = 60 * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +235,7 @@ def build_pipeline(
             # The training rows as the endpoint receives them: features, no header.
             ProcessingOutput(output_name="baseline", source="/opt/ml/processing/baseline"),
         ],
+        max_runtime_in_seconds=PREPROCESS_MAX_RUNTIME,
         cache_config=cache,
         retry_policies=job_retries,
     )
@@ -240,7 +249,7 @@ def build_pipeline(
         inputs={"train": splits["train"].S3Output.S3Uri},
         hyperparameters={"n-estimators": n_estimators},
         metric_definitions={"train:accuracy": r"train_accuracy=([0-9.]+)"},
-        max_runtime_in_seconds=3600,
+        max_runtime_in_seconds=TRAIN_MAX_RUNTIME,
         cache_config=cache,
         retry_policies=job_retries,
     )
@@ -263,6 +272,7 @@ def build_pipeline(
         instance_type=processing_instance,
         skip_check=True,
         register_new_baseline=True,
+        max_runtime_in_seconds=BASELINE_MAX_RUNTIME,
         cache_config=cache,
         # No retry_policies: SageMaker takes none on a check step.
     )
@@ -287,6 +297,7 @@ def build_pipeline(
             ProcessingOutput(output_name="evaluation", source="/opt/ml/processing/evaluation")
         ],
         property_files=[report],
+        max_runtime_in_seconds=EVALUATE_MAX_RUNTIME,
         cache_config=cache,
         retry_policies=job_retries,
     )

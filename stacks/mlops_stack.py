@@ -48,7 +48,12 @@ from cdk_sagemaker_pipelines.cdk.endpoint import GUARDRAIL_EXCLUDED_FAMILIES
 from cdk_sagemaker_pipelines.cdk.pipeline import WARNING_PREFIX
 from cdk_sagemaker_pipelines.definition.instances import instance_family
 from constructs import Construct
-from example_project.pipeline import PipelineSettings, build_pipeline, monitored_feature_names
+from example_project.pipeline import (
+    INSTANCE_TYPES,
+    PipelineSettings,
+    build_pipeline,
+    monitored_feature_names,
+)
 
 from .config import (
     SERVES,
@@ -209,6 +214,9 @@ class MlOpsStack(Stack):
             # models or the evaluation, nor Evaluate the model; a step added later gets one too.
             dedicated_step_roles="*",
             job_tags=self.cost_tags,
+            # The instance types its parameters offer (their EnumValues), and no other: an
+            # execution given another (an ml.p4d) has its job denied to the pipeline role.
+            allowed_instance_types=INSTANCE_TYPES,
             # Its execution history: which run trained which registered version.
             removal_policy=removal,
         )

@@ -15,8 +15,9 @@ class MlOpsStage(Stage):
     """One environment's ``MlOps`` stack, with the definition checks for that environment.
 
     ``SageMakerPipelineChecks`` runs per stage because what it requires (network
-    isolation) depends on the environment; the cdk-nag packs run once for the whole app
-    (``app.py``). Any unacknowledged finding fails ``cdk synth``, also when the stage is
+    isolation) depends on the environment; a run-time limit on every job it requires
+    everywhere (``require_job_runtime_limits``). The cdk-nag packs run once for the whole
+    app (``app.py``). Any unacknowledged finding fails ``cdk synth``, also when the stage is
     created inside a CDK Pipelines stack (``pipeline.add_stage(MlOpsStage(self, …))``).
 
     ``model_source``: the stage of the environment named by ``config.model_source``, whose
@@ -51,8 +52,12 @@ class MlOpsStage(Stage):
         )
         # On the app, limited to this stage's stacks: aws-cdk-lib skips the plugins of a
         # Stage created inside a stack (a CDK Pipelines app's stages) without a word.
+        # Every job states its run-time limit, in every environment: a runaway job bills
+        # until SageMaker stops it, days later for a processing job.
         Validations.of(self.node.root).add_plugins(
             SageMakerPipelineChecks(
-                require_network_isolation=config.require_network_isolation, scope=self
+                require_network_isolation=config.require_network_isolation,
+                require_job_runtime_limits=True,
+                scope=self,
             )
         )

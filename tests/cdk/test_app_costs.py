@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 
+from cdk_sagemaker_pipelines.checks import JobRuntimeLimit
 from cdk_sagemaker_pipelines.template import pipeline_definitions
+from tests.cdk.assembly import policy_documents, stack_metadata
 from tests.cdk.conftest import SynthesizedApp, cdk_context, synthesize_reference_app
 from tests.conftest import REPO
 
@@ -122,6 +124,59 @@ def test_every_billed_resource_and_job_carries_the_cost_allocation_tags(
         for job in jobs:
             tags = {tag["Key"]: tag["Value"] for tag in job["Arguments"]["Tags"]}
             assert expected.items() <= tags.items(), job["Name"]
+
+
+def test_every_job_states_a_run_time_limit_fitting_its_work(reference_app: SynthesizedApp) -> None:
+    # Without one a stuck processing job bills until SageMaker stops it, days later; the
+    # stages' SageMakerPipelineChecks fail synth on a job without (SMP-JobRuntimeLimit).
+    for name, template in _by_environment(reference_app).items():
+        ((_, definition),) = pipeline_definitions(template)
+        limits = {
+            step["Name"]: step["Arguments"].get("StoppingCondition", {}).get("MaxRuntimeInSeconds")
+            for step in _steps(definition["Steps"])
+            if step["Type"] in JOB_STEP_TYPES
+        }
+        assert limits == {
+            "Preprocess": 1800,
+            "Train": 3600,
+            "DataQualityCheck": 3600,
+            "Evaluate": 1800,
+        }, name
+        assert JobRuntimeLimit.check(definition) == [], name
+
+
+def test_the_pipeline_role_denies_every_instance_type_its_parameters_dont_offer(
+    reference_app: SynthesizedApp,
+) -> None:
+    # A run started with TrainingInstanceType=ml.p4d.24xlarge is refused at its start (the
+    # parameters' EnumValues), and its jobs denied to the role (allowed_instance_types).
+    for name, template in _by_environment(reference_app).items():
+        ((_, definition),) = pipeline_definitions(template)
+        offered = {
+            value
+            for parameter in definition["Parameters"]
+            if parameter["Name"].endswith("InstanceType")
+            for value in parameter["EnumValues"]
+        }
+        (deny,) = [
+            statement
+            for document in policy_documents(template)
+            for statement in document.statements
+            if statement.sid == "DenyOtherInstanceTypes"
+        ]
+        assert deny.effect == "Deny"
+        assert set(deny.actions) == {"sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob"}
+        condition = deny.conditions["ForAnyValue:StringNotLike"]["sagemaker:InstanceTypes"]
+        assert set(condition) == offered, name
+        # Every instance type of the definition is within the cap at synth: nothing is open.
+        warned = [
+            path
+            for path, entries in stack_metadata(reference_app, f"{name}/MlOps").items()
+            for entry in entries
+            if entry.get("type") == "aws:cdk:warning"
+            and "open-instance-type" in str(entry.get("data"))
+        ]
+        assert warned == [], name
 
 
 def test_inventory_counts_alarm_metrics_unexpiring_logs_and_unexpired_versions() -> None:

@@ -197,6 +197,18 @@ def test_the_audit_sees_the_plugins_and_findings_of_the_app(audit: Audit):
     assert audit.acknowledgments
 
 
+def test_every_stage_requires_a_run_time_limit_on_every_job(audit: Audit):
+    # A job added without one fails synth (SMP-JobRuntimeLimit), in every environment.
+    checks = [
+        plugin
+        for _, plugins in audit.registrations
+        for plugin in plugins
+        if isinstance(plugin, SageMakerPipelineChecks)
+    ]
+    assert len(checks) == len(reference_stacks())
+    assert all("SMP-JobRuntimeLimit" in plugin.rule_ids for plugin in checks)
+
+
 def test_every_finding_is_acknowledged(audit: Audit):
     unacknowledged = [
         str(finding)

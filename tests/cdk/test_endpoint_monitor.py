@@ -197,6 +197,31 @@ def test_the_schedule_runs_the_job_definition_hourly(staging: Staging) -> None:
     }
 
 
+def test_without_a_schedule_the_monitor_runs_daily_at_midnight_utc() -> None:
+    # As the SageMaker SDK's monitors given no schedule: hourly would be 24 jobs a day.
+    stack = new_stack()
+    endpoint = ModelEndpoint(
+        stack,
+        "Endpoint",
+        model_package_arn=VERSION,
+        artifact_store=ArtifactStore(stack, "Artifacts"),
+        data_capture=DataCapture(csv_content_types=["text/csv"]),
+    )
+    monitor = DataQualityMonitor(
+        stack,
+        "Monitor",
+        endpoint=endpoint,
+        baseline=MonitorBaseline(statistics_uri=STATISTICS, constraints_uri=CONSTRAINTS),
+    )
+    assert monitor.schedule == MonitorSchedule.daily() == MonitorSchedule("cron(0 0 ? * * *)")
+    schedule = resource(Template.from_stack(stack), logical_id(monitor.cfn_monitoring_schedule))
+    assert schedule["Properties"]["MonitoringScheduleConfig"]["ScheduleConfig"] == {
+        "ScheduleExpression": "cron(0 0 ? * * *)"
+    }
+    # One data point a run: its metrics' period is the day.
+    assert monitor.metric_feature_baseline_drift("age").period.to_hours() == 24
+
+
 def test_the_role_is_trusted_by_sagemaker_for_this_account(staging: Staging) -> None:
     role = resource(staging.template, logical_id(staging.monitor.role))
     assert role["Properties"]["AssumeRolePolicyDocument"] == SAGEMAKER_TRUST
@@ -833,7 +858,7 @@ def test_fails_in_a_region_without_the_analyzer(refusals: Refusals) -> None:
         ({"volume_size_in_gb": 0}, r"prop 'volume_size_in_gb': expected 1-16384 GiB, got 0"),
         ({"volume_size_in_gb": "30"}, r"prop 'volume_size_in_gb': expected a whole number"),
         (
-            {"max_runtime": cdk.Duration.minutes(61)},
+            {"schedule": MonitorSchedule.hourly(), "max_runtime": cdk.Duration.minutes(61)},
             r"prop 'max_runtime': 1 hour 1 minute is longer than the 1 hour between two runs "
             r"of cron\(0 \* \? \* \* \*\): SageMaker refuses a run that may last until the "
             r"next \(Duration.seconds\(3600\) or less\)",
@@ -877,7 +902,15 @@ def test_fails_wrong_props_naming_the_construct_and_prop(
     ("props", "volume", "runtime"),
     [
         # The largest volume; a run as long as the hour between two hourly runs.
-        ({"volume_size_in_gb": 16384, "max_runtime": cdk.Duration.hours(1)}, 16384, 3600),
+        (
+            {
+                "volume_size_in_gb": 16384,
+                "schedule": MonitorSchedule.hourly(),
+                "max_runtime": cdk.Duration.hours(1),
+            },
+            16384,
+            3600,
+        ),
         # A daily run may take the whole day.
         ({"schedule": MonitorSchedule.daily(), "max_runtime": cdk.Duration.days(1)}, 30, 86400),
     ],

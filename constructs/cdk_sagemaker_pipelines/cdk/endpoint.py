@@ -275,8 +275,15 @@ class DataCapture:
 
         DataCapture(sampling_percentage=20, csv_content_types=["text/csv"])
 
-    :param sampling_percentage: the percentage of requests captured, 0-100. Default: 100
-        (lower it for endpoints with much traffic: every captured request is an S3 object).
+    :param sampling_percentage: the percentage of requests captured, 0-100. Default: 100,
+        every request and its response (the SageMaker SDK's ``DataCaptureConfig``, and the
+        definition language's for ``EndpointConfig`` steps, default to 20): a monitor of an
+        endpoint with little traffic needs all the rows it gets. The cost is S3's:
+        SageMaker writes the records in batches (JSON Lines objects) under
+        ``data-capture/``, about the size of the requests and responses, kept for the
+        store's ``data_capture_retention`` (90 days by default), and each monitoring run
+        reads them. Lower it for an endpoint with much traffic, where a sample describes the
+        requests as well.
     :param capture_input: capture the requests. Default: True.
     :param capture_output: capture the responses. Default: True.
     :param csv_content_types: content types captured as CSV text rather than base64.

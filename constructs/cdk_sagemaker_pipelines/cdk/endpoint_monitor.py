@@ -537,7 +537,8 @@ class DataQualityMonitor(Resource):
     of the endpoint's artifact store, encrypted (its volume too) with the store's key, which
     the store's lifecycle expires after ``report_retention``; it runs in the endpoint's VPC,
     subnets and security groups and network-isolated when the endpoint's model is. Each run
-    bills as a processing job (``instance_type``, for as long as it runs).
+    bills as a processing job (``instance_type``, for as long as it runs): daily by
+    default, as the SageMaker SDK's monitors; ``MonitorSchedule.hourly()`` is 24 jobs a day.
 
     The role (unless ``role=``) may read the endpoint's ``data-capture/<endpoint>/``
     prefix and the two baseline objects, decrypt with the stores' keys, write the
@@ -552,7 +553,7 @@ class DataQualityMonitor(Resource):
         monitor = DataQualityMonitor(
             self, "DataQuality", endpoint=endpoint,
             baseline=MonitorBaseline(statistics_uri=…, constraints_uri=…),
-            schedule=MonitorSchedule.hourly(), instance_type="ml.m5.xlarge")
+            schedule=MonitorSchedule.daily(hour=2), instance_type="ml.m5.xlarge")
         monitor.metric_feature_baseline_drift("age").create_alarm(
             self, "AgeDrift", threshold=0.1, evaluation_periods=1)
     """
@@ -579,7 +580,12 @@ class DataQualityMonitor(Resource):
             its requests (``data_capture=DataCapture(…)``), of this stack's stage, account
             and region.
         :param baseline: the statistics and constraints the captured data is compared with.
-        :param schedule: when to analyze. Default: ``MonitorSchedule.hourly()``.
+        :param schedule: when to analyze, each run the requests captured since the one
+            before. Default: ``MonitorSchedule.daily()``, at 00:00 UTC (the SageMaker SDK's
+            monitors, given no schedule, run daily too). Each run is a processing job:
+            ``MonitorSchedule.hourly()`` starts 24 a day, about $28 a month on
+            ``ml.m5.xlarge`` at 10 minutes a run (us-east-1 list price), against about $1.15
+            daily; drift metrics come as often, one data point per run.
         :param instance_type: the processing instance of each run (one). Default:
             ``ml.m5.xlarge``, as the SageMaker SDK's monitors.
         :param volume_size_in_gb: its ML storage volume, 1-16384 GiB. Default: 30.
@@ -636,7 +642,8 @@ class DataQualityMonitor(Resource):
             _whole_days_problem("report_retention", report_retention),
         ]
         raise_for(problems, subject)
-        schedule = schedule or MonitorSchedule.hourly()
+        # Daily unless asked: an hourly schedule bills 24 processing jobs a day.
+        schedule = schedule or MonitorSchedule.daily()
         raise_for(
             [
                 *_capture_problems(endpoint),

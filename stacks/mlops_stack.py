@@ -87,6 +87,16 @@ DRIFT_THRESHOLD = 0.1
 # The cost allocation tags' project: with the environment's name, on every resource of the
 # stack that takes tags and on every job, model and endpoint the pipeline's executions start.
 PROJECT = "breast-cancer-classifier"
+# The share of a 5-minute period's requests (of at least MIN_INVOCATIONS) the model answers
+# with an error of its own (InvocationModelErrors: its exceptions, timeouts) above which,
+# three periods running, the endpoint's error alarms page; 5xx answers page above
+# SERVER_ERROR_RATE. Fewer requests page nobody: a few errors at night aren't an outage.
+MODEL_ERROR_RATE = 0.05
+MIN_INVOCATIONS = 20
+# No result of the data quality monitor in this many daily runs pages: it went blind.
+MONITOR_MISSED_RUNS = 2
+# Production's scheduled pipeline (daily) without a success in this long pages.
+SUCCESS_WINDOW = Duration.days(2)
 # An alarm on a metric math expression reads at most 10 metrics (a CloudWatch hard limit):
 # the features' drift is watched 10 features to an alarm.
 FEATURES_PER_DRIFT_ALARM = 10
@@ -98,14 +108,16 @@ class MlOpsStack(Stack):
     New objects under ``incoming/`` in the data bucket start a run on that object;
     ``schedule`` (if set) retrains on ``curated/``; models that pass the accuracy check
     are registered pending approval; failed or stopped runs notify an encrypted topic
-    and raise an alarm, as does a run that never started (a dead letter of the trigger or
-    the schedule). Data, the registry and the pipeline (its execution history) are
+    (each failed step too, with its reason) and raise an alarm, as does a run that never
+    started (a dead letter of the trigger or the schedule), and in production a schedule
+    whose runs stopped succeeding. Data, the registry and the pipeline (its execution history) are
     retained in environments with ``retain_data``. With ``model_package_arn`` (the context
     key ``model_package_arn:<environment>``), a real-time endpoint serves that approved
     version of the registry, capturing its requests and responses in the artifact store; a
     ``DataQualityMonitor`` compares them daily with the baseline that version records
     (``DriftCheckBaselines``, read from it at deploy time), and a feature drifting from it
-    notifies the topic; ``config.data_quality_monitor`` False leaves the monitor out.
+    notifies the topic, as do runs of it that give no results, and the endpoint's share of
+    failed requests; ``config.data_quality_monitor`` False leaves the monitor out.
     Every resource that takes tags, and every job the pipeline starts, is tagged with the
     environment's name and the project (``cost_tags``), for cost allocation.
 
@@ -265,6 +277,12 @@ class MlOpsStack(Stack):
             # stays on the dashboard, and a failure is one message rather than three.
             notify_failed_executions=False,
             dead_letter_queues=dead_letter_queues,
+            # Production's scheduled retraining stopping (a disabled schedule, starts
+            # refused, every run stopped by the quality gate) fails no execution: no success
+            # in SUCCESS_WINDOW pages. Only with a schedule, which SUCCESS_WINDOW assumes daily.
+            success_expected_within=SUCCESS_WINDOW
+            if config.retain_data and config.schedule is not None
+            else None,
         )
         self.endpoint: ModelEndpoint | None = None
         if config.model_package_arn is not None:
@@ -350,6 +368,15 @@ class MlOpsStack(Stack):
             # and of its end (ok=True): a page that never says it cleared is read again.
             notify_topic(server_errors, self.notifications.topic, ok=True)
             self.endpoint.add_rollback_alarm(server_errors)
+        if self.endpoint is not None:
+            # The whole variant, every fleet, at any time, notify-only: ServerErrors above
+            # watches the current configuration's fleet, for the rollback.
+            self.endpoint.add_error_alarms(
+                topic=self.notifications.topic,
+                server_error_rate=SERVER_ERROR_RATE,
+                model_error_rate=MODEL_ERROR_RATE,
+                min_invocations=MIN_INVOCATIONS,
+            )
         if self.endpoint is not None and config.retain_data:
             self._watch_production_endpoint(self.endpoint)
         # What a person needs after `cdk deploy` (it prints these): where to put data, what
@@ -501,6 +528,11 @@ class MlOpsStack(Stack):
             )
         # Whoever hears of a failed run hears of drift, and of its end (ok=True).
         notify_topic(alarms, self.notifications.topic, ok=True)
+        # The drift alarms take a day without results as no drift: a monitor whose runs
+        # fail (or find no requests) two days running pages instead of going blind.
+        monitor.add_missing_results_alarm(
+            features[0], missed_runs=MONITOR_MISSED_RUNS, topic=self.notifications.topic
+        )
         return monitor
 
     def _decrypt_source_models_only(

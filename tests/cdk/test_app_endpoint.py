@@ -135,14 +135,15 @@ def test_the_endpoint_and_its_monitor_add_their_own_resources_and_change_nothing
         del template["Resources"][logical_id]
     del template["Outputs"]["EndpointName"]
     del template["Outputs"]["ServedModelPackageArn"]
-    # Besides, the failure topic admits the rollback alarm and the three drift alarms (one
-    # statement each, the last ones).
+    # Besides, the failure topic admits the rollback alarm, the three drift alarms, the
+    # monitor's missing-results alarm and the endpoint's two error alarms (one statement
+    # each, the last ones).
     (policy,) = (
         resource["Properties"]["PolicyDocument"]
         for resource in template["Resources"].values()
         if resource["Type"] == "AWS::SNS::TopicPolicy"
     )
-    admitted = [policy["Statement"].pop() for _ in range(4)]
+    admitted = [policy["Statement"].pop() for _ in range(7)]
     assert {
         statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0]
         for statement in admitted
@@ -398,11 +399,14 @@ def test_drift_of_any_feature_notifies_the_failure_topic(served: SynthesizedApp)
         if statement["Effect"] == "Allow"
         and statement.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
     ]
+    paths = logical_id_paths(served, STACK)
     alarms = {
         logical_id: template["Resources"][logical_id]["Properties"]
         for logical_id in _monitor_ids(served, STACK)
         if template["Resources"][logical_id]["Type"] == "AWS::CloudWatch::Alarm"
+        and paths[logical_id].startswith(f"{STACK}/DataQuality/Drift")
     }
+    assert len(alarms) == 3
 
     watched: list[str] = []
     for logical_id, alarm in sorted(alarms.items()):
@@ -433,6 +437,71 @@ def test_drift_of_any_feature_notifies_the_failure_topic(served: SynthesizedApp)
     assert sorted(watched) == sorted(
         f"feature_baseline_drift__c{index}" for index in range(len(features))
     )
+
+
+def _admitted_alarms(template: dict[str, Any]) -> list[Any]:
+    ((_, policy),) = _of_type(template, "AWS::SNS::TopicPolicy").items()
+    return [
+        statement["Condition"]["ArnEquals"]["aws:SourceArn"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        if statement.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+    ]
+
+
+def test_the_endpoints_share_of_failed_requests_notifies_the_failure_topic(
+    served: SynthesizedApp,
+):
+    # ServerErrors watches the current configuration's fleet, for the rollback; these watch
+    # the whole variant at any time, and page only on periods of enough requests.
+    template = served.templates[STACK]
+    ids = _path_ids(served, STACK)
+    topic = {"Ref": ids[f"{STACK}/Failures/Topic/Resource"]}
+    admitted = _admitted_alarms(template)
+    for name, metric_name, threshold in (
+        ("ServerErrorRate", "Invocation5XXErrors", 0.01),
+        ("ModelErrorRate", "InvocationModelErrors", 0.05),
+    ):
+        logical_id = ids[f"{STACK}/Endpoint/{name}/Resource"]
+        alarm = template["Resources"][logical_id]["Properties"]
+        assert (alarm["AlarmActions"], alarm["OKActions"]) == ([topic], [topic])
+        assert {"Fn::GetAtt": [logical_id, "Arn"]} in admitted
+        assert (alarm["Threshold"], alarm["EvaluationPeriods"]) == (threshold, 3)
+        assert alarm["Metrics"][0]["Expression"] == (
+            "IF(invocations >= 20, errors / invocations, 0)"
+        )
+        stats = {
+            query["Id"]: query["MetricStat"]["Metric"]
+            for query in alarm["Metrics"]
+            if "MetricStat" in query
+        }
+        assert stats["errors"]["MetricName"] == metric_name
+        # Every fleet: no EndpointConfigName dimension.
+        assert [d["Name"] for d in stats["errors"]["Dimensions"]] == [
+            "EndpointName",
+            "VariantName",
+        ]
+    # Not a rollback alarm: the deployment still rolls back on ServerErrors alone.
+    ((_, endpoint),) = _of_type(template, "AWS::SageMaker::Endpoint").items()
+    rollback = endpoint["DeploymentConfig"]["AutoRollbackConfiguration"]["Alarms"]
+    assert len(rollback) == 1
+
+
+def test_a_monitor_whose_runs_give_no_results_two_days_running_notifies(
+    served: SynthesizedApp,
+):
+    template = served.templates[STACK]
+    ids = _path_ids(served, STACK)
+    logical_id = ids[f"{STACK}/DataQuality/NoResults/Resource"]
+    alarm = template["Resources"][logical_id]["Properties"]
+    topic = {"Ref": ids[f"{STACK}/Failures/Topic/Resource"]}
+    assert (alarm["AlarmActions"], alarm["OKActions"]) == ([topic], [topic])
+    assert {"Fn::GetAtt": [logical_id, "Arn"]} in _admitted_alarms(template)
+    assert (alarm["MetricName"], alarm["Statistic"], alarm["Period"]) == (
+        "feature_baseline_drift__c0",
+        "SampleCount",
+        86400,
+    )
+    assert (alarm["EvaluationPeriods"], alarm["TreatMissingData"]) == (2, "breaching")
 
 
 def test_an_inferentia_1_endpoint_deploys_without_guardrails(tmp_path: Path):

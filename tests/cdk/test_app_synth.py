@@ -317,3 +317,25 @@ def test_only_a_production_environment_nobody_hears_of_is_warned(
         "/env/MlOps/Failures", Match.string_like_regexp("no-subscribers")
     )
     assert bool(found) is warned
+
+
+def test_only_production_with_a_schedule_pages_when_no_run_succeeds(
+    reference_app: SynthesizedApp,
+):
+    # Prod retrains daily: two days without a success page. Staging (weekly, throwaway) and
+    # dev (no schedule) don't: a window shorter than the schedule would always be in ALARM.
+    for stack, expected in (("dev/MlOps", 0), ("staging/MlOps", 0), ("prod/MlOps", 1)):
+        alarms = [
+            resource["Properties"]
+            for resource in reference_app.templates[stack]["Resources"].values()
+            if resource["Type"] == "AWS::CloudWatch::Alarm"
+            and resource["Properties"].get("MetricName") == "ExecutionSucceeded"
+        ]
+        assert len(alarms) == expected, stack
+    (alarm,) = alarms
+    assert (alarm["Period"], alarm["Threshold"], alarm["TreatMissingData"]) == (
+        2 * 24 * 60 * 60,
+        1,
+        "breaching",
+    )
+    assert alarm["ComparisonOperator"] == "LessThanThreshold"

@@ -1278,3 +1278,85 @@ def test_a_capture_sagemaker_writes_base64_is_warned(refusals: Refusals, private
     assert "DataCapture(csv_content_types=['text/csv'])" in warning
     # An endpoint capturing its content type as text: nothing to warn.
     assert _warnings(private.daily) == []
+
+
+# -- When the runs stop giving results -----------------------------------------------------
+
+
+def test_a_monitor_whose_runs_give_no_results_alarms_and_notifies() -> None:
+    # Its drift alarms take a run without results as no drift: without this, a failing
+    # schedule is silent. No data point is what is watched: missing data breaches.
+    staging = Staging(synthesize=False)
+    topic = staging.stack.node.find_child("Alarms")
+    assert isinstance(topic, sns.Topic)
+    alarm = staging.monitor.add_missing_results_alarm("tenure", topic=topic)
+    assert alarm.node.path == "Test/DataQuality/NoResults"
+    template = Template.from_stack(staging.stack)
+    properties = resource(template, logical_id(alarm))["Properties"]
+    name = staging.monitor.monitoring_schedule_name
+    reference = {"Ref": logical_id(topic)}
+    assert properties == {
+        "AlarmActions": [reference],
+        "AlarmDescription": f"Data quality monitor {name} published no result in its last 2 "
+        "runs (every 1 hours): its runs fail or don't run, or the endpoint captured no "
+        "requests, and drift goes unwatched meanwhile. Its last runs and why they failed: aws "
+        f"sagemaker list-monitoring-executions --monitoring-schedule-name {name} --sort-by "
+        "ScheduledTime --sort-order Descending --max-results 3",
+        "ComparisonOperator": "LessThanThreshold",
+        "Dimensions": [
+            {
+                "Name": "Endpoint",
+                "Value": {
+                    "Fn::GetAtt": [logical_id(staging.endpoint.cfn_endpoint), "EndpointName"]
+                },
+            },
+            {"Name": "MonitoringSchedule", "Value": name},
+        ],
+        "EvaluationPeriods": 2,
+        "MetricName": "feature_baseline_drift_tenure",
+        "Namespace": DATA_METRICS_NAMESPACE,
+        "OKActions": [reference],
+        "Period": 3600,
+        "Statistic": "SampleCount",
+        "Threshold": 1,
+        "TreatMissingData": "breaching",
+    }
+    (policy,) = template.find_resources("AWS::SNS::TopicPolicy").values()
+    assert {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [logical_id(alarm), "Arn"]}}} in [
+        statement.get("Condition")
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            {"feature_name": "tenure", "missed_runs": 169},
+            "- argument 'missed_runs': expected a whole number of runs from 1 to 168, got int 169 "
+            "(an alarm evaluates at most 7 days: of runs every 1 hours, 168)",
+        ),
+        (
+            {"feature_name": "tenure", "missed_runs": 0},
+            "- argument 'missed_runs': expected a whole number of runs from 1 to 168, got int 0",
+        ),
+        ({"feature_name": 3}, "- argument 'feature_name': expected a string, got int 3"),
+    ],
+)
+def test_fails_wrong_missing_results_arguments_naming_the_method(
+    arguments: dict[str, Any], message: str
+) -> None:
+    staging = Staging(synthesize=False)
+    with pytest.raises(PipelineDefinitionError) as raised:
+        staging.monitor.add_missing_results_alarm(**arguments)
+    assert str(raised.value).startswith(
+        "DataQualityMonitor Test/DataQuality.add_missing_results_alarm has 1 problem:\n"
+    )
+    assert message in str(raised.value)
+
+
+def test_fails_a_second_missing_results_alarm() -> None:
+    staging = Staging(synthesize=False)
+    staging.monitor.add_missing_results_alarm("tenure")
+    with pytest.raises(PipelineDefinitionError, match="has a missing-results alarm already"):
+        staging.monitor.add_missing_results_alarm("age")

@@ -472,6 +472,16 @@ def test_an_alarm_period_may_be_up_to_seven_days(period: cdk.Duration):
             "keeps the failed-executions alarm off alarm_topic)",
         ),
         (
+            {"success_expected_within": cdk.Duration.days(8)},
+            "- prop 'success_expected_within': expected whole minutes from 1 minute to 7 days, "
+            "got 8 days (an alarm evaluates at most 7 days: PutMetricAlarm's Period x "
+            "EvaluationPeriods)",
+        ),
+        (
+            {"success_expected_within": "2 days"},
+            "- prop 'success_expected_within': expected a Duration, got str '2 days'",
+        ),
+        (
             {"dashboard_name": "churn executions"},
             "- prop 'dashboard_name': expected 1-255 letters, digits, '-' and '_', got str "
             "'churn executions'",
@@ -496,6 +506,79 @@ def test_fails_invalid_props_naming_the_construct(props: dict[str, Any], message
         PipelineMonitoring(stack, "Monitoring", **given)
     assert str(raised.value).startswith("PipelineMonitoring Test/Monitoring has 1 problem:\n")
     assert message in str(raised.value)
+
+
+def test_a_scheduled_pipeline_that_stops_succeeding_raises_an_alarm_that_notifies():
+    # A disabled schedule, starts refused, or every run ending in its quality gate fail no
+    # execution: only the lack of a success tells. No data is no success: breaching.
+    stack = new_stack()
+    pipeline = Pipeline(stack, "Training", definition=prep_and_train(), pipeline_name="churn")
+    topic = sns.Topic(stack, "Alerts")
+    monitoring = PipelineMonitoring(
+        stack,
+        "Monitoring",
+        pipeline=pipeline,
+        alarm_topic=topic,
+        success_expected_within=cdk.Duration.days(2),
+    )
+    template = Template.from_stack(stack)
+    assert monitoring.no_success_alarm is not None
+    alarm = resource(template, logical_id(monitoring.no_success_alarm))
+    reference = {"Ref": logical_id(topic)}
+    assert alarm["Properties"] == {
+        "AlarmActions": [reference],
+        "AlarmDescription": "No execution of SageMaker pipeline churn succeeded in the last 2 "
+        "days: its schedule may be disabled or deleted, its starts refused (its dead-letter "
+        "queue), or every run failed or stopped in its quality gate. List its recent runs: aws "
+        "sagemaker list-pipeline-executions --pipeline-name churn --max-results 10",
+        "ComparisonOperator": "LessThanThreshold",
+        "Dimensions": [{"Name": "PipelineName", "Value": "churn"}],
+        "EvaluationPeriods": 1,
+        "MetricName": "ExecutionSucceeded",
+        "Namespace": NAMESPACE,
+        "OKActions": [reference],
+        "Period": 2 * 24 * 60 * 60,
+        "Statistic": "Sum",
+        "Threshold": 1,
+        "TreatMissingData": "breaching",
+    }
+    # The topic admits it (and the failed-executions alarm), and the dashboard shows it.
+    (policy,) = template.find_resources("AWS::SNS::TopicPolicy").values()
+    admitted = [
+        statement["Condition"]["ArnEquals"]["aws:SourceArn"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+    ]
+    assert {"Fn::GetAtt": [logical_id(monitoring.no_success_alarm), "Arn"]} in admitted
+    dashboard = resource(template, logical_id(monitoring.dashboard))
+    body = decode_text(json.dumps(dashboard["Properties"]["DashboardBody"]))
+    assert logical_id(monitoring.no_success_alarm) in body
+
+
+def test_no_success_alarm_is_named_for_a_topic_of_another_stack():
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    topic = sns.Topic(cdk.Stack(app, "Ops", env=env), "Alerts")
+    team = cdk.Stack(app, "Team", env=env)
+    pipeline = Pipeline.from_pipeline_name(team, "Other", "other-pipeline")
+    monitoring = PipelineMonitoring(
+        team,
+        "Monitoring",
+        pipeline=pipeline,
+        alarm_topic=topic,
+        success_expected_within=cdk.Duration.days(2),
+    )
+    assert monitoring.no_success_alarm is not None
+    alarm = resource(Template.from_stack(team), logical_id(monitoring.no_success_alarm))
+    assert alarm["Properties"]["AlarmName"].startswith("Team-Monitoring-NoSuccess-")
+    assert alarm["Properties"]["AlarmName"].endswith("-no-success")
+
+
+def test_no_success_alarm_only_when_asked(built):
+    assert built["default"].no_success_alarm is None
+    built["template"].resource_properties_count_is(
+        "AWS::CloudWatch::Alarm", {"MetricName": "ExecutionSucceeded"}, 0
+    )
 
 
 DUPLICATE = "duplicate-failure-notifications"

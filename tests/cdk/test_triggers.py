@@ -30,7 +30,10 @@ from cdk_sagemaker_pipelines.cdk import (
 from cdk_sagemaker_pipelines.cdk._schedule import schedule_expression_problem, shortest_spacing
 from cdk_sagemaker_pipelines.definition import (
     CacheConfig,
+    ConditionGreaterThanOrEqualTo,
+    ConditionStep,
     ExecutionVariables,
+    FailStep,
     Image,
     Join,
     ParameterInteger,
@@ -1118,11 +1121,14 @@ def test_notifications_key_rotates_and_lets_eventbridge_encrypt(notifications):
     ]
 
 
-def test_notifications_topic_admits_eventbridge_for_its_rule_only(notifications):
+def test_notifications_topic_admits_eventbridge_for_its_rules_only(notifications):
+    # One statement per construct, naming each of its rules: a statement per rule would
+    # take three of SNS's 100 per pipeline.
     template = notifications["template"]
-    for construct, topic in (
-        (notifications["alerts"], notifications["alerts"].topic),
-        (notifications["only_failed"], notifications["topic"]),
+    alerts, only_failed = notifications["alerts"], notifications["only_failed"]
+    for topic, rules in (
+        (alerts.topic, [alerts.rule, alerts.status_rule, alerts.failed_step_rule]),
+        (notifications["topic"], [only_failed.rule, only_failed.failed_step_rule]),
     ):
         (policy,) = template.find_resources(
             "AWS::SNS::TopicPolicy", {"Properties": {"Topics": [{"Ref": logical_id(topic)}]}}
@@ -1139,11 +1145,15 @@ def test_notifications_topic_admits_eventbridge_for_its_rule_only(notifications)
                 "sns:Publish",
                 {
                     "ArnEquals": {
-                        "aws:SourceArn": {"Fn::GetAtt": [logical_id(construct.rule), "Arn"]}
+                        "aws:SourceArn": [
+                            {"Fn::GetAtt": [logical_id(rule), "Arn"]} for rule in rules
+                        ]
                     }
                 },
             )
         ]
+    assert only_failed.status_rule is None
+    template.resource_count_is("AWS::Events::Rule", 5)
 
 
 def test_notifications_to_a_given_encrypted_topic_let_eventbridge_use_its_key():
@@ -1247,8 +1257,8 @@ def test_notifications_to_an_imported_topic_say_its_policy_must_admit_the_rule()
     )
     assert [str(warning.entry.data) for warning in warnings] == [
         "The notification topic was not created in this app, so its policy can't be changed: "
-        "allow events.amazonaws.com sns:Publish in it (condition aws:SourceArn = this rule's "
-        "ARN), or the notifications are dropped. "
+        "allow events.amazonaws.com sns:Publish in it (condition aws:SourceArn = the ARNs of "
+        "this construct's rules), or the notifications are dropped. "
         "[ack: cdk-sagemaker-pipelines:notification-topic-policy]"
     ]
 
@@ -1264,14 +1274,28 @@ def test_notifications_to_a_topic_of_another_stack_admit_the_rule_without_a_cycl
     alerts = PipelineFailureNotifications(team, "Failures", pipeline=_pipeline(team), topic=topic)
     app.synth()
     name = "Team-Failures-07F4ED47"
-    rule = resource(Template.from_stack(team), logical_id(alerts.rule))["Properties"]
-    assert rule["Name"] == name
+    template = Template.from_stack(team)
+    named = {
+        rule: resource(template, logical_id(rule))["Properties"]["Name"]
+        for rule in (alerts.rule, alerts.status_rule, alerts.failed_step_rule)
+    }
+    # "Rule" keeps the name it had; the others are told apart by a suffix.
+    assert list(named.values()) == [name, f"{name}-status", f"{name}-step"]
     (policy,) = Template.from_stack(ops).find_resources("AWS::SNS::TopicPolicy").values()
     assert [
         statement["Condition"]
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         if statement["Principal"] == {"Service": "events.amazonaws.com"}
-    ] == [{"ArnEquals": {"aws:SourceArn": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{name}"}}]
+    ] == [
+        {
+            "ArnEquals": {
+                "aws:SourceArn": [
+                    f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{rule_name}"
+                    for rule_name in named.values()
+                ]
+            }
+        }
+    ]
     assert team.dependencies == [ops]
 
 
@@ -1386,38 +1410,192 @@ def test_notifications_subscribe_every_email(notifications):
     ) == [("lead@example.com", "email"), ("ml-oncall@example.com", "email")]
 
 
-def test_notifications_rule_and_readable_message(notifications):
+def _message(template: Template, rule: events.Rule) -> tuple[dict[str, str], list[str]]:
+    """The rule's target's InputPathsMap and its InputTemplate's lines."""
+    (target,) = resource(template, logical_id(rule))["Properties"]["Targets"]
+    transformer = target["InputTransformer"]
+    return transformer["InputPathsMap"], transformer["InputTemplate"].split("\n")
+
+
+EXECUTION_PATHS = {
+    "detail-pipelineArn": "$.detail.pipelineArn",
+    "detail-pipelineExecutionArn": "$.detail.pipelineExecutionArn",
+    "detail-executionStartTime": "$.detail.executionStartTime",
+    "detail-executionEndTime": "$.detail.executionEndTime",
+    "region": "$.region",
+}
+
+
+def test_notifications_of_failed_executions_point_at_the_step_messages(notifications):
     alerts = notifications["alerts"]
-    rule = resource(notifications["template"], logical_id(alerts.rule))["Properties"]
-    assert rule["Description"] == f"Executions of {NAME} that end Failed or Stopped"
+    template = notifications["template"]
+    rule = resource(template, logical_id(alerts.rule))["Properties"]
+    assert rule["Description"] == f"Executions of {NAME} that end Failed"
     assert rule["EventPattern"] == {
-        "detail": {"currentPipelineExecutionStatus": ["Failed", "Stopped"]},
+        "detail": {"currentPipelineExecutionStatus": ["Failed"]},
         "detail-type": [EXECUTION_STATUS_CHANGE],
         "resources": [ARN],
         "source": ["aws.sagemaker"],
     }
-    (target,) = rule["Targets"]
-    assert target["Arn"] == {"Ref": logical_id(alerts.topic)}
-    transformer = target["InputTransformer"]
-    assert transformer["InputPathsMap"] == {
-        "detail-currentPipelineExecutionStatus": "$.detail.currentPipelineExecutionStatus",
-        "detail-pipelineArn": "$.detail.pipelineArn",
-        "detail-pipelineExecutionArn": "$.detail.pipelineExecutionArn",
-        "detail-executionStartTime": "$.detail.executionStartTime",
-        "detail-executionEndTime": "$.detail.executionEndTime",
-        "region": "$.region",
-    }
-    # The last line is a command to paste: the execution's steps with their FailureReason.
-    assert transformer["InputTemplate"].split("\n") == [
-        '"SageMaker pipeline execution ended <detail-currentPipelineExecutionStatus>."',
+    assert rule["Targets"][0]["Arn"] == {"Ref": logical_id(alerts.topic)}
+    paths, lines = _message(template, alerts.rule)
+    assert paths == EXECUTION_PATHS
+    # The last line is a command to paste: every step's status and FailureReason.
+    assert lines == [
+        '"SageMaker pipeline run FAILED."',
         '"Pipeline: <detail-pipelineArn>"',
         '"Execution: <detail-pipelineExecutionArn>"',
         '"Started: <detail-executionStartTime>"',
         '"Ended: <detail-executionEndTime>"',
-        "\"See the failed step's FailureReason in SageMaker Studio or with aws sagemaker "
-        "list-pipeline-execution-steps --region <region> "
+        '"Each failed step is sent in a message of its own, with its reason (a Fail step is '
+        "the pipeline stopping the run on purpose, not an outage). Every step's status and "
+        'reason:"',
+        '"aws sagemaker list-pipeline-execution-steps --region <region> '
+        "--pipeline-execution-arn <detail-pipelineExecutionArn> --query "
+        '\\"PipelineExecutionSteps[].[StepName,StepStatus,FailureReason]\\" --output table"',
+    ]
+
+
+def test_notifications_of_stopped_executions_say_no_step_failed(notifications):
+    # A stopped run has no failed step to look for: its message says who stops runs.
+    alerts = notifications["alerts"]
+    template = notifications["template"]
+    rule = resource(template, logical_id(alerts.status_rule))["Properties"]
+    assert rule["Description"] == f"Executions of {NAME} that are Stopped"
+    assert rule["EventPattern"]["detail"] == {"currentPipelineExecutionStatus": ["Stopped"]}
+    paths, lines = _message(template, alerts.status_rule)
+    assert paths == {
+        "detail-currentPipelineExecutionStatus": "$.detail.currentPipelineExecutionStatus",
+        **EXECUTION_PATHS,
+    }
+    assert lines == [
+        '"SageMaker pipeline run <detail-currentPipelineExecutionStatus>: no step failed."',
+        '"Pipeline: <detail-pipelineArn>"',
+        '"Execution: <detail-pipelineExecutionArn>"',
+        '"Started: <detail-executionStartTime>"',
+        '"Ended: <detail-executionEndTime>"',
+        '"A Stopped run was stopped by a StopPipelineExecution call (CloudTrail names who '
+        'made it). Its parameters, to start it again:"',
+        '"aws sagemaker list-pipeline-parameters-for-execution --region <region> '
         '--pipeline-execution-arn <detail-pipelineExecutionArn>"',
     ]
+
+
+STEP_PATHS = {
+    "detail-stepName": "$.detail.stepName",
+    "detail-failureReason": "$.detail.failureReason",
+    "detail-pipelineArn": "$.detail.pipelineArn",
+    "detail-pipelineExecutionArn": "$.detail.pipelineExecutionArn",
+    "region": "$.region",
+}
+
+
+def test_notifications_of_failed_steps_name_the_step_its_reason_and_its_job(notifications):
+    # The execution's event carries no step and no reason; the step's event carries both
+    # (SageMaker guide, "Events that Amazon SageMaker sends to EventBridge").
+    alerts = notifications["alerts"]
+    template = notifications["template"]
+    rule = resource(template, logical_id(alerts.failed_step_rule))["Properties"]
+    assert rule["Description"] == f"Failed steps of {NAME}"
+    assert rule["EventPattern"] == {
+        "detail": {"currentStepStatus": ["Failed"]},
+        "detail-type": ["SageMaker Model Building Pipeline Execution Step Status Change"],
+        "resources": [ARN],
+        "source": ["aws.sagemaker"],
+    }
+    paths, lines = _message(template, alerts.failed_step_rule)
+    assert paths == {"detail-stepType": "$.detail.stepType", **STEP_PATHS}
+    assert lines == [
+        '"SageMaker pipeline step <detail-stepName> (<detail-stepType>) FAILED."',
+        '"Reason: <detail-failureReason>"',
+        '"Pipeline: <detail-pipelineArn>"',
+        '"Execution: <detail-pipelineExecutionArn>"',
+        "\"The step's job (Metadata: the job's name ends its ARN, and names its log stream):\"",
+        '"aws sagemaker list-pipeline-execution-steps --region <region> '
+        "--pipeline-execution-arn <detail-pipelineExecutionArn> --query "
+        "\\\"PipelineExecutionSteps[?StepName=='<detail-stepName>'].[FailureReason,Metadata]"
+        '\\""',
+        '"Once the cause is fixed, run the failed step and those after it again:"',
+        '"aws sagemaker retry-pipeline-execution --region <region> '
+        '--pipeline-execution-arn <detail-pipelineExecutionArn>"',
+    ]
+
+
+def test_a_fail_step_reads_as_the_quality_gate_stopping_the_run_not_as_an_outage():
+    stack = new_stack()
+    gate = FailStep(name="AccuracyTooLow", error_message="Model accuracy is below the threshold")
+    check = ConditionStep(
+        name="CheckAccuracy",
+        conditions=[ConditionGreaterThanOrEqualTo(left=ParameterInteger(name="Score"), right=1)],
+        if_steps=[],
+        else_steps=[gate],
+    )
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(parameters=[ParameterInteger(name="Score")], steps=[check]),
+        pipeline_name=NAME,
+    )
+    alerts = PipelineFailureNotifications(stack, "Failures", pipeline=pipeline)
+    template = Template.from_stack(stack)
+    steps = resource(template, logical_id(alerts.failed_step_rule))["Properties"]
+    # Each failure once: the job steps' rule leaves the Fail steps to their own.
+    assert steps["EventPattern"]["detail"] == {
+        "currentStepStatus": ["Failed"],
+        "stepName": [{"anything-but": ["AccuracyTooLow"]}],
+    }
+    assert alerts.fail_step_rule is not None
+    gate_rule = resource(template, logical_id(alerts.fail_step_rule))["Properties"]
+    assert gate_rule["Description"] == f"The Fail steps of {NAME} (AccuracyTooLow) stopping a run"
+    assert gate_rule["EventPattern"]["detail"] == {
+        "currentStepStatus": ["Failed"],
+        "stepName": ["AccuracyTooLow"],
+    }
+    paths, lines = _message(template, alerts.fail_step_rule)
+    assert paths == STEP_PATHS
+    assert lines == [
+        '"The quality gate <detail-stepName> stopped the SageMaker pipeline run: not an outage."',
+        '"Why: <detail-failureReason>"',
+        '"Pipeline: <detail-pipelineArn>"',
+        '"Execution: <detail-pipelineExecutionArn>"',
+        '"<detail-stepName> is a Fail step: a condition of the pipeline chose to end the run '
+        "there (such as a model scoring below its threshold). No job failed and nothing is "
+        'broken; a retry on the same inputs stops the same way. The inputs it ran on:"',
+        '"aws sagemaker list-pipeline-parameters-for-execution --region <region> '
+        '--pipeline-execution-arn <detail-pipelineExecutionArn>"',
+    ]
+
+
+def test_notifications_without_step_messages_say_how_to_find_the_failed_step():
+    stack = new_stack()
+    pipeline = _pipeline(stack)
+    alerts = PipelineFailureNotifications(
+        stack, "Failures", pipeline=pipeline, notify_failed_steps=False
+    )
+    stopped = PipelineFailureNotifications(
+        stack, "Stopped", pipeline=pipeline, statuses=["Stopped"]
+    )
+    template = Template.from_stack(stack)
+    assert (alerts.failed_step_rule, alerts.fail_step_rule) == (None, None)
+    _, lines = _message(template, alerts.rule)
+    assert lines[5] == '"Which step failed, and why (every step\'s status and reason):"'
+    # Without Failed, "Rule" is the rule of the statuses given, and no step is watched.
+    assert stopped.failed_step_rule is None
+    assert stopped.status_rule is None
+    rule = resource(template, logical_id(stopped.rule))["Properties"]
+    assert rule["EventPattern"]["detail"] == {"currentPipelineExecutionStatus": ["Stopped"]}
+    template.resource_count_is("AWS::Events::Rule", 3)  # Failures' Rule and StatusRule
+
+
+def test_fails_notify_failed_steps_that_is_no_bool():
+    stack = new_stack()
+    with pytest.raises(PipelineDefinitionError, match="notify_failed_steps"):
+        PipelineFailureNotifications(
+            stack,
+            "Failures",
+            pipeline=_pipeline(stack),
+            notify_failed_steps="yes",  # type: ignore[arg-type]
+        )
 
 
 def test_notifications_to_a_given_topic_for_given_statuses(notifications):
@@ -1432,12 +1610,23 @@ def test_notifications_to_a_given_topic_for_given_statuses(notifications):
 
 
 def test_notifications_work_for_an_imported_pipeline():
+    # Its steps are unknown: one rule of failed steps, whose message says what a Fail step is.
     stack = new_stack()
     imported = Pipeline.from_pipeline_arn(stack, "Imported", ARN)
     alerts = PipelineFailureNotifications(stack, "Failures", pipeline=imported)
-    rule = resource(Template.from_stack(stack), logical_id(alerts.rule))["Properties"]
+    template = Template.from_stack(stack)
+    rule = resource(template, logical_id(alerts.rule))["Properties"]
     assert rule["EventPattern"]["resources"] == [ARN]
-    assert rule["Description"] == f"Executions of {NAME} that end Failed or Stopped"
+    assert rule["Description"] == f"Executions of {NAME} that end Failed"
+    assert alerts.fail_step_rule is None
+    assert alerts.failed_step_rule is not None
+    steps = resource(template, logical_id(alerts.failed_step_rule))["Properties"]
+    assert steps["EventPattern"]["detail"] == {"currentStepStatus": ["Failed"]}
+    _, lines = _message(template, alerts.failed_step_rule)
+    assert lines[4] == (
+        '"A step of type Fail is the pipeline stopping the run on purpose (a quality gate): '
+        'not an outage."'
+    )
 
 
 def test_target_role_may_start_a_pipeline_named_with_capitals_by_either_arn_spelling():

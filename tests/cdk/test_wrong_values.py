@@ -660,6 +660,18 @@ APIS: list[Api] = [
         alarm=lambda world: world.alarm,
     ),
     _method(
+        "ModelEndpoint.add_error_alarms",
+        _endpoint,
+        "Test/Endpoint",
+        topic=lambda world: world.topic,
+        server_error_rate=lambda world: 0.01,
+        model_error_rate=lambda world: 0.05,
+        min_invocations=lambda world: 20,
+        period=lambda world: cdk.Duration.minutes(5),
+        evaluation_periods=lambda world: 3,
+        variant=lambda world: "AllTraffic",
+    ),
+    _method(
         "ModelEndpoint.metric",
         _endpoint,
         "Test/Endpoint",
@@ -710,6 +722,15 @@ APIS: list[Api] = [
         "Test/Monitor",
         positional="metric_name",
         metric_name=lambda world: "feature_data_age",
+    ),
+    _method(
+        "DataQualityMonitor.add_missing_results_alarm",
+        _monitor,
+        "Test/Monitor",
+        positional="feature_name",
+        feature_name=lambda world: "age",
+        missed_runs=lambda world: 2,
+        topic=lambda world: world.topic,
     ),
     _method(
         "DataQualityMonitor.metric_feature_baseline_drift",
@@ -794,6 +815,7 @@ APIS: list[Api] = [
         PipelineFailureNotifications,
         pipeline=_pipeline,
         topic=lambda world: world.topic,
+        notify_failed_steps=lambda world: True,
     ),
     _construct(
         "PipelineMonitoring",
@@ -802,6 +824,7 @@ APIS: list[Api] = [
         alarm_topic=lambda world: world.topic,
         period=lambda world: cdk.Duration.minutes(5),
         dead_letter_queues=lambda world: [world.queue],
+        success_expected_within=lambda world: cdk.Duration.days(2),
     ),
     Api(
         "SageMakerPipelineChecks",
@@ -853,6 +876,7 @@ APIS: list[Api] = [
 
 # Public callables not called here, with the reason.
 NOT_CALLED = {
+    "EndpointErrorAlarms": "what ModelEndpoint.add_error_alarms returns, which is called here",
     "EndpointComponent": "made by ComponentEndpoint.add_component, which is called here",
     "ComponentAdapter": "made by EndpointComponent.add_adapter, which is called here",
     "SageMakerPipelineChecks.validate": "aws-cdk-lib calls it, with its validation context",

@@ -44,6 +44,7 @@ from .endpoint import (
     AsyncInference,
     DataCapture,
     Deployment,
+    EndpointErrorAlarms,
     EndpointVariant,
     ModelEndpoint,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "DataQualityMonitor",
     "Deployment",
     "EndpointComponent",
+    "EndpointErrorAlarms",
     "EndpointVariant",
     "ManagedInstanceScaling",
     "ModelEndpoint",

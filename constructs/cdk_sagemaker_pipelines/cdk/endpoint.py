@@ -87,6 +87,7 @@ from .artifacts import (
     _key_problem,
     _whole_days_problem,
 )
+from .monitoring import alarm_topic_problem, notify_topic
 from .pipeline import (
     WARNING_PREFIX,
     _metric_option_type_problems,
@@ -2038,6 +2039,79 @@ def _repositories_problem(repositories: object) -> Problem | None:
 
 
 @jsii.implements(sagemaker.IEndpoint)
+@dataclass(frozen=True, slots=True)
+class EndpointErrorAlarms:
+    """The alarms ``ModelEndpoint.add_error_alarms`` creates.
+
+    Example::
+
+        alarms = endpoint.add_error_alarms(topic=alerts.topic)
+        dashboard.add_widgets(cloudwatch.AlarmWidget(alarm=alarms.model_errors))
+    """
+
+    server_errors: cloudwatch.Alarm
+    """``Invocation5XXErrors`` above its share of the requests (``ServerErrorRate``)."""
+    model_errors: cloudwatch.Alarm
+    """``InvocationModelErrors`` above its share of the requests (``ModelErrorRate``)."""
+
+
+def _rate_problem(argument: str, rate: object) -> Problem | None:
+    """A share of the requests: above 0, at most 1 (``0.01``, not ``1`` for 1%)."""
+    if isinstance(rate, (int, float)) and not isinstance(rate, bool) and 0 < rate <= 1:
+        return None
+    return ArgumentProblem(
+        None,
+        argument,
+        f"expected a share of the requests above 0 and at most 1, got {describe(rate)}",
+        "0.01 for 1%",
+    )
+
+
+def _count_argument_problem(argument: str, value: object) -> Problem | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return None
+    return ArgumentProblem(None, argument, f"expected a whole number from 1, got {describe(value)}")
+
+
+def _alarm_window_problem(period: object, evaluation_periods: object) -> Problem | None:
+    """An alarm's window as PutMetricAlarm takes it.
+
+    A period of whole minutes; Period x EvaluationPeriods at most 7 days (a day for a
+    period under an hour).
+    """
+    seconds: float = 300
+    if period is None:
+        pass
+    elif not isinstance(period, Duration):
+        return ArgumentProblem(
+            None, "period", f"expected a Duration, got {describe(period)}", "Duration.minutes(5)"
+        )
+    elif period.is_unresolved():
+        return None
+    else:
+        seconds = period.to_seconds(integral=False)
+        if seconds < 60 or seconds % 60:
+            return ArgumentProblem(
+                None,
+                "period",
+                f"expected whole minutes, got {period.to_human_string()}",
+                "the endpoint's invocation metrics have one data point a minute",
+            )
+    if not isinstance(evaluation_periods, int) or isinstance(evaluation_periods, bool):
+        return None  # reported as such
+    limit = 7 * 86400 if seconds >= 3600 else 86400
+    if seconds * evaluation_periods <= limit:
+        return None
+    return ArgumentProblem(
+        None,
+        "evaluation_periods",
+        f"{evaluation_periods} periods of {int(seconds)} seconds exceed the "
+        f"{'7 days' if seconds >= 3600 else 'day'} an alarm may evaluate (PutMetricAlarm: "
+        "Period x EvaluationPeriods, at most a day for periods under an hour)",
+        "fewer or shorter periods",
+    )
+
+
 class ModelEndpoint(Resource):
     """A registered model version served by a real-time (or asynchronous) SageMaker endpoint.
 
@@ -3451,6 +3525,134 @@ class ModelEndpoint(Resource):
         return self.metric(
             "OverheadLatency", new_fleet_only=new_fleet_only, variant=variant, **options
         )
+
+    def add_error_alarms(
+        self,
+        *,
+        topic: sns.ITopic | None = None,
+        server_error_rate: float = 0.01,
+        model_error_rate: float = 0.05,
+        min_invocations: int = 20,
+        period: Duration | None = None,
+        evaluation_periods: int = 3,
+        variant: str | None = None,
+    ) -> EndpointErrorAlarms:
+        """Alarm on the variant's share of failed requests, every fleet of it, at any time.
+
+        Two alarms, on metric math of the variant's ``Invocations`` (dimensions EndpointName
+        and VariantName, so every fleet: unlike a rollback alarm of ``new_fleet_only``
+        metrics, they watch the endpoint between deployments and during them):
+
+        - ``server_errors`` (construct ``ServerErrorRate``): ``Invocation5XXErrors`` above
+          ``server_error_rate`` of the requests;
+        - ``model_errors`` (``ModelErrorRate``): ``InvocationModelErrors`` (the model's own
+          answers that aren't 2xx: its errors, timeouts, malformed responses) above
+          ``model_error_rate``;
+
+        each over ``evaluation_periods`` periods running. A period of fewer than
+        ``min_invocations`` requests counts as none failed, and one without any as missing
+        (not breaching): a few errors among a handful of requests don't page at night.
+        With ``topic`` (an ``sns.ITopic`` of the app, or imported), both send it their ALARM
+        and their OK (``notify_topic``: its policy admits exactly these alarms). They roll
+        nothing back: give ``add_rollback_alarm`` a ``new_fleet_only`` alarm for that.
+
+        :param topic: where to notify. Default: nowhere (add actions yourself).
+        :param server_error_rate: the share of 5xx answers (0-1) above which it alarms.
+            Default: 0.01 (1%).
+        :param model_error_rate: the share of model errors (0-1). Default: 0.05 (5%).
+        :param min_invocations: the fewest requests in a period for its errors to count.
+            Default: 20.
+        :param period: whole minutes. Default: 5 minutes.
+        :param evaluation_periods: periods running above the rate to alarm; ``period``
+            times this at most a day (7 days for periods of an hour or more). Default: 3.
+        :param variant: one of ``variants`` or the ``shadow``. Default: the endpoint's own.
+
+        Example::
+
+            alarms = endpoint.add_error_alarms(topic=alerts.topic, min_invocations=50)
+            alarms.server_errors  # the cloudwatch.Alarm on Invocation5XXErrors
+        """
+
+        def subject() -> str:
+            return f"ModelEndpoint {self.node.path}.add_error_alarms"
+
+        window = period if period is not None else Duration.minutes(5)
+        raise_for(
+            [
+                self._variant_argument_problem(variant),
+                None if topic is None else alarm_topic_problem(topic, self),
+                _rate_problem("server_error_rate", server_error_rate),
+                _rate_problem("model_error_rate", model_error_rate),
+                _count_argument_problem("min_invocations", min_invocations),
+                _count_argument_problem("evaluation_periods", evaluation_periods),
+                _alarm_window_problem(period, evaluation_periods),
+                None
+                if self.async_inference is None
+                else ArgumentProblem(
+                    None,
+                    "self",
+                    "SageMaker publishes no Invocations for an asynchronous endpoint: the "
+                    "share of failed requests can't be computed",
+                    "alarm on metric('Invocation5XXErrors', statistic='Sum') and "
+                    "metric('InvocationModelErrors', statistic='Sum') instead",
+                ),
+            ],
+            subject,
+        )
+        # A variant's alarms are told apart by its name: ChallengerServerErrorRate.
+        prefix = "" if variant is None else variant
+        alarms = {}
+        for key, construct_id, metric_name, rate, what in (
+            (
+                "server_errors",
+                "ServerErrorRate",
+                "Invocation5XXErrors",
+                server_error_rate,
+                "a 5xx error",
+            ),
+            (
+                "model_errors",
+                "ModelErrorRate",
+                "InvocationModelErrors",
+                model_error_rate,
+                "a model error (not 2xx: its exception, a timeout, a malformed response)",
+            ),
+        ):
+            rate_of = cloudwatch.MathExpression(
+                # Too few requests: no share worth paging on (0, not breaching).
+                expression=f"IF(invocations >= {min_invocations}, errors / invocations, 0)",
+                using_metrics={
+                    "invocations": self.metric_invocations(variant=variant, period=window),
+                    "errors": self.metric(
+                        metric_name, variant=variant, statistic="Sum", period=window
+                    ),
+                },
+                label=f"Share of requests answered with {metric_name}",
+                period=window,
+            )
+            alarms[key] = rate_of.create_alarm(
+                self,
+                f"{prefix}{construct_id}",
+                alarm_description=(
+                    f"More than {rate:.0%} of the requests to endpoint {self._name} (variant "
+                    f"{variant or self.variant_name}, all its fleets) answered with {what}, "
+                    f"{evaluation_periods} periods of {window.to_human_string()} running "
+                    f"(periods of at least {min_invocations} requests). Nothing rolls back by "
+                    f"itself: read its log (/aws/sagemaker/Endpoints/{self._name}) and, if a new "
+                    "version brought it, deploy the previous one"
+                ),
+                threshold=rate,
+                evaluation_periods=evaluation_periods,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                # No request at all: nothing failed.
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+        result = EndpointErrorAlarms(
+            server_errors=alarms["server_errors"], model_errors=alarms["model_errors"]
+        )
+        if topic is not None:
+            notify_topic([result.server_errors, result.model_errors], topic, ok=True)
+        return result
 
     def _unpublished_metric_problem(self, metric_name: object) -> Problem | None:
         """An invocation metric SageMaker doesn't publish for an asynchronous endpoint."""

@@ -40,6 +40,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk import aws_sns as sns
 from aws_cdk import custom_resources as cr
 
 from constructs import Construct
@@ -77,6 +78,7 @@ from .endpoint import (
     _version_arn_problem,
     _warn_of_locked_role,
 )
+from .monitoring import alarm_topic_problem, notify_topic
 from .pipeline import (
     WARNING_PREFIX,
     _metric_option_type_problems,
@@ -105,6 +107,8 @@ DATA_METRICS_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
 
 # CreateMonitoringSchedule's MonitoringScheduleName: at most 63 characters.
 MAX_NAME = 63
+# PutMetricAlarm: Period x EvaluationPeriods at most 7 days (periods of an hour or more).
+MAX_ALARM_HOURS = 7 * 24
 # Where the analyzer finds the captured data and writes its report (the SDK's paths).
 ENDPOINT_INPUT_PATH = "/opt/ml/processing/input/endpoint"
 OUTPUT_PATH = "/opt/ml/processing/output"
@@ -870,6 +874,87 @@ class DataQualityMonitor(Resource):
             lambda: f"{self.node.path}.metric_feature_baseline_drift({feature_name!r})",
         )
         return self.metric(f"feature_baseline_drift_{feature_name}", **options)
+
+    def add_missing_results_alarm(
+        self,
+        feature_name: str,
+        *,
+        missed_runs: int = 2,
+        topic: sns.ITopic | None = None,
+    ) -> cloudwatch.Alarm:
+        """Alarm when the schedule's runs stop giving results: the monitor went blind.
+
+        A drift alarm treats a run without results as no drift (missing data, not
+        breaching), so a failing schedule is silent. The analyzer publishes its per-feature
+        metrics at the end of each run that analyzed data (with ``enable_cloudwatch_metrics``
+        and the baseline's ``emit_metrics``); this alarm (construct ``NoResults``) is in ALARM
+        when ``feature_baseline_drift_<feature_name>`` has no data point in ``missed_runs``
+        schedule periods running (``SampleCount`` < 1, missing data breaching): the runs
+        failed (a role, a baseline, a capture the analyzer can't parse), didn't start, or
+        found no captured requests. With ``topic``, it sends its ALARM and its OK there
+        (``notify_topic``). ``feature_name`` is any feature every request carries.
+
+        An alarm rather than a rule on the runs' processing job events: SageMaker documents
+        those events (``SageMaker Processing Job State Change``) without saying which field,
+        or which job name, ties a job to its monitoring schedule, and a rule on a guess would
+        match nothing without a word.
+
+        Example::
+
+            monitor.add_missing_results_alarm("0", topic=alerts.topic)  # two days, daily runs
+        """
+
+        def subject() -> str:
+            return f"DataQualityMonitor {self.node.path}.add_missing_results_alarm"
+
+        hours = self.schedule.period_hours
+        named = expect_str("feature_name", feature_name, optional=False)
+        raise_for(
+            [
+                named and ArgumentProblem(None, named.field, named.message, named.hint),
+                None if topic is None else alarm_topic_problem(topic, self),
+                None
+                if isinstance(missed_runs, int)
+                and not isinstance(missed_runs, bool)
+                and 1 <= missed_runs <= MAX_ALARM_HOURS // hours
+                else ArgumentProblem(
+                    None,
+                    "missed_runs",
+                    f"expected a whole number of runs from 1 to {MAX_ALARM_HOURS // hours}, got "
+                    f"{describe(missed_runs)}",
+                    f"an alarm evaluates at most 7 days: of runs every {hours} hours, "
+                    f"{MAX_ALARM_HOURS // hours}",
+                ),
+                None
+                if node_of(self).try_find_child("NoResults") is None
+                else ArgumentProblem(
+                    None, "feature_name", "the monitor has a missing-results alarm already"
+                ),
+            ],
+            subject,
+        )
+        alarm = self.metric(
+            f"feature_baseline_drift_{feature_name}", statistic="SampleCount"
+        ).create_alarm(
+            self,
+            "NoResults",
+            alarm_description=(
+                f"Data quality monitor {self.monitoring_schedule_name} published no result in "
+                f"its last {missed_runs} runs (every {hours} hours): its runs fail or don't run, "
+                "or the endpoint captured no requests, and drift goes unwatched meanwhile. Its "
+                "last runs and why they failed: aws sagemaker list-monitoring-executions "
+                f"--monitoring-schedule-name {self.monitoring_schedule_name} --sort-by "
+                "ScheduledTime --sort-order Descending --max-results 3"
+            ),
+            threshold=1,
+            evaluation_periods=missed_runs,
+            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            # No data point is the very thing watched: a run without results.
+            treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+        )
+        if topic is not None:
+            notify_topic(alarm, topic, ok=True)
+        return alarm
 
     def _metric_problems(self, metric_name: object, options: dict[str, Any]) -> list[Problem]:
         """A name the analyzer doesn't publish, or options ``cloudwatch.Metric`` refuses."""

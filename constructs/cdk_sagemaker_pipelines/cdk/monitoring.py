@@ -47,6 +47,7 @@ MAX_ALARM_PERIOD = 7 * 24 * 60 * 60
 MAX_ALARM_NAME = 255
 ALARM_NAME_SUFFIX = "-executions-failed"
 DEAD_LETTERS_NAME_SUFFIX = "-dead-letters"
+NO_SUCCESS_NAME_SUFFIX = "-no-success"
 QUEUE_INTERFACE = ("queue_arn", "queue_url", "metric_approximate_number_of_messages_visible")
 QUEUE_HINT = "an sqs.Queue, or sqs.Queue.from_queue_arn(self, 'DeadLetters', arn)"
 # PutDashboard's DashboardName.
@@ -77,6 +78,14 @@ class PipelineMonitoring(Construct):
     ``cloudwatch.Dashboard`` of the stack as ``dashboard`` to each, and each adds its
     pipeline's rows to it instead (titled with the pipeline's name).
 
+    A pipeline that runs on a schedule can stop succeeding without a failure to tell:
+    its schedule was disabled or deleted, every start is refused, or every run ends in its
+    quality gate. ``success_expected_within=Duration.days(2)`` adds an alarm
+    (``no_success_alarm``) that is in ALARM when no execution succeeded (``ExecutionSucceeded``
+    Sum < 1) over that window, missing data counting as none; it notifies ``alarm_topic``
+    (ALARM, and OK on the next success). Give a window longer than the schedule's period
+    plus a run's duration: a daily run, two days.
+
     The failed-executions alarm notifies ``alarm_topic`` too (ALARM, then OK a period
     later). When that topic is a ``PipelineFailureNotifications``' of the same pipeline,
     which already sends a message for each failed execution, pass
@@ -92,6 +101,7 @@ class PipelineMonitoring(Construct):
             alarm_topic=alerts.topic,
             notify_failed_executions=False,  # alerts already sends each failure
             dead_letter_queues=[trigger.dead_letter_queue, schedule.dead_letter_queue],
+            success_expected_within=Duration.days(2),  # a daily schedule
         )
         # Ten pipelines, one dashboard: PipelineMonitoring(…, dashboard=team_dashboard)
     """
@@ -110,6 +120,7 @@ class PipelineMonitoring(Construct):
         dead_letter_queues: Sequence[sqs.IQueue] = (),
         notify_failed_executions: bool = True,
         dashboard: cloudwatch.Dashboard | None = None,
+        success_expected_within: Duration | None = None,
     ) -> None:
         """Create the alarms and the dashboard rows.
 
@@ -118,6 +129,8 @@ class PipelineMonitoring(Construct):
         :param dashboard: a dashboard of this stack to add the pipeline's rows to (its
             executions, their duration and its alarms, titled with the pipeline's name),
             shared by the pipelines of the stack. Default: a dashboard of its own.
+        :param success_expected_within: alarm when no execution succeeded over this window
+            (whole minutes, up to 7 days: one alarm period). Default: no such alarm.
         """
         check_new_child("PipelineMonitoring", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -178,6 +191,7 @@ class PipelineMonitoring(Construct):
                     "False keeps the failed-executions alarm off alarm_topic",
                 ),
                 _period_problem(period),
+                _period_problem(success_expected_within, "success_expected_within"),
                 _dashboard_name_problem(dashboard_name),
                 _shared_dashboard_problem(self, dashboard, dashboard_name),
                 *_dead_letter_queues_problems(dead_letter_queues, self),
@@ -249,6 +263,12 @@ class PipelineMonitoring(Construct):
                     cfn.alarm_name = name
                 _notify(alarm, alarm_topic, name)
             self.dead_letter_alarms.append(alarm)
+        self.no_success_alarm: cloudwatch.Alarm | None = None
+        """With ``success_expected_within``, the alarm of no execution succeeding in it."""
+        if success_expected_within is not None:
+            self.no_success_alarm = self._no_success_alarm(
+                pipeline, pipeline_name, success_expected_within, alarm_topic
+            )
         shared = dashboard is not None
 
         def title(text: str) -> str:
@@ -275,7 +295,11 @@ class PipelineMonitoring(Construct):
         alarms = [
             cloudwatch.AlarmStatusWidget(
                 title=title("Alarms"),
-                alarms=[self.failed_executions_alarm, *self.dead_letter_alarms],
+                alarms=[
+                    self.failed_executions_alarm,
+                    *self.dead_letter_alarms,
+                    *([self.no_success_alarm] if self.no_success_alarm is not None else []),
+                ],
                 width=24,
             )
         ]
@@ -288,6 +312,40 @@ class PipelineMonitoring(Construct):
             dashboard.add_widgets(*alarms)
         self.dashboard: cloudwatch.Dashboard = dashboard
         """The dashboard showing the pipeline: its own, or the shared ``dashboard``."""
+
+    def _no_success_alarm(
+        self,
+        pipeline: PipelineBase,
+        pipeline_name: str,
+        window: Duration,
+        topic: sns.ITopic | None,
+    ) -> cloudwatch.Alarm:
+        """In ALARM while no execution succeeded over ``window`` (no data: none did)."""
+        alarm = cloudwatch.Alarm(
+            self,
+            "NoSuccess",
+            alarm_description=(
+                f"No execution of SageMaker pipeline {pipeline_name} succeeded in the last "
+                f"{window.to_human_string()}: its schedule may be disabled or deleted, its "
+                "starts refused (its dead-letter queue), or every run failed or stopped in its "
+                "quality gate. List its recent runs: aws sagemaker list-pipeline-executions "
+                f"--pipeline-name {pipeline_name} --max-results 10"
+            ),
+            metric=pipeline.metric_execution_succeeded(period=window),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            # SageMaker publishes no ExecutionSucceeded without a success: none is the alarm.
+            treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+        )
+        if topic is not None:
+            name = _name_for_topic(alarm, topic, NO_SUCCESS_NAME_SUFFIX)
+            if name is not None:
+                cfn = alarm.node.default_child
+                assert isinstance(cfn, cloudwatch.CfnAlarm)
+                cfn.alarm_name = name
+            _notify(alarm, topic, name)
+        return alarm
 
 
 def _name_for_topic(scope: Construct, topic: sns.ITopic | None, suffix: str) -> str | None:
@@ -398,13 +456,13 @@ def _dead_letter_queues_problems(queues: object, scope: Construct) -> list[Probl
     return problems
 
 
-def _period_problem(period: object) -> Problem | None:
+def _period_problem(period: object, prop: str = "period") -> Problem | None:
     """Pipeline metrics are published per minute: an alarm period is whole minutes, ≤ 7 days."""
     if period is None:
         return None
     if not isinstance(period, Duration):
         return Problem(
-            None, "period", f"expected a Duration, got {describe(period)}", "Duration.minutes(5)"
+            None, prop, f"expected a Duration, got {describe(period)}", "Duration.minutes(5)"
         )
     if period.is_unresolved():
         return None
@@ -419,7 +477,7 @@ def _period_problem(period: object) -> Problem | None:
         )
     return Problem(
         None,
-        "period",
+        prop,
         f"expected whole minutes from 1 minute to 7 days, got {period.to_human_string()}",
         hint,
     )
@@ -627,6 +685,39 @@ def _notify_topic_problems(
             break
     problems += [topic_problem, expect_bool("ok", ok)]
     return [ArgumentProblem(None, p.field, p.message, p.hint) for p in problems if p is not None]
+
+
+def alarm_topic_problem(topic: object, scope: Construct) -> ArgumentProblem | None:
+    """A ``topic`` argument for alarms created under ``scope``, checked before they are.
+
+    What ``notify_topic`` would refuse once the alarms exist: checked first, a wrong topic
+    leaves no alarm behind.
+    """
+    problem = expect_interface(
+        "topic",
+        topic,
+        "an sns.ITopic",
+        ("topic_arn", "add_to_resource_policy"),
+        "import the topic by its ARN: sns.Topic.from_topic_arn(self, 'Alerts', arn)",
+    ) or (
+        expect_same_app(
+            "topic",
+            topic,
+            root_of(scope),
+            "create it in this app, or sns.Topic.from_topic_arn(self, 'Alerts', arn)",
+        )
+        or other_stage_problem(
+            "topic",
+            topic,
+            scope,
+            f"the alarms of {path_of(scope)}",
+            "create the topic in a stack of this stage",
+            "sns.Topic.from_topic_arn",
+        )
+    )
+    if problem is None:
+        return None
+    return ArgumentProblem(None, problem.field, problem.message, problem.hint)
 
 
 class _TopicFacts(NamedTuple):

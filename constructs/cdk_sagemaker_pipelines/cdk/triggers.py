@@ -7,6 +7,7 @@ import functools
 import json
 import re
 from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 import jsii
 from aws_cdk import (
@@ -85,7 +86,9 @@ from ._warning_traces import record_warnings_without_traces
 from .artifacts import enable_event_bridge_notifications
 from .pipeline import (
     EXECUTION_STATUS_CHANGE,
+    STEP_STATUS_CHANGE,
     WARNING_PREFIX,
+    _all_steps,
     _iam_pattern,
     _refuses_policy_updates,
     _RoleTrust,
@@ -1599,9 +1602,27 @@ def _emails_problem(emails: object) -> Problem | None:
 class PipelineFailureNotifications(Construct):
     """Publish a readable message to an encrypted, TLS-only SNS topic when a run fails or stops.
 
-    The topic is in this stack's account and region (the rule publishes without a role);
+    Each message says what happened and gives the command to paste next (region included):
+
+    - a failed execution: its ARN, when it started and ended, and the command listing its
+      steps' statuses and reasons;
+    - each failed step (``notify_failed_steps``, Default True): the step's name, type and
+      ``FailureReason``, the execution's ARN and the command printing the step's job
+      (``Metadata``). A Fail step of the pipeline (``FailStep``: a quality gate such as
+      ``AccuracyTooLow``) gets a message of its own: the pipeline stopped the run on
+      purpose, its message says why, and it is no outage;
+    - any other status of ``statuses`` (``Stopped``): the run's ARN, that no step failed
+      (``StopPipelineExecution`` stopped it) and the command listing its parameters.
+
+    So a failed run sends two messages, its failed step's and the execution's: the step's
+    event is the one that carries the reason, and the execution's comes for every failed
+    run, whatever failed. Each is a rule of its own (``rule``, ``status_rule``,
+    ``failed_step_rule``, ``fail_step_rule``), and the topic's policy admits exactly these
+    rules, in one statement (``aws:SourceArn``).
+
+    The topic is in this stack's account and region (the rules publish without a role);
     a pipeline of another account or region is warned, as SageMaker sends its execution
-    events to EventBridge there and this rule sees them only if that bus forwards them.
+    events to EventBridge there and these rules see them only if that bus forwards them.
 
     Example::
 
@@ -1619,7 +1640,16 @@ class PipelineFailureNotifications(Construct):
         topic: sns.ITopic | None = None,
         emails: Sequence[str] = (),
         statuses: Sequence[str] = ("Failed", "Stopped"),
+        notify_failed_steps: bool = True,
     ) -> None:
+        """Create the topic (unless ``topic``) and the rules.
+
+        :param statuses: the execution statuses to notify. Default: ``Failed`` and
+            ``Stopped``.
+        :param notify_failed_steps: with ``Failed`` among ``statuses``, a message per failed
+            step, naming it and its reason (a Fail step's worded as the pipeline's own
+            decision). Default: True.
+        """
         check_new_child("PipelineFailureNotifications", scope, construct_id)
         super().__init__(scope, construct_id)
         placed(self, scope)
@@ -1648,6 +1678,7 @@ class PipelineFailureNotifications(Construct):
                 else None,
                 _emails_problem(emails),
                 expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES),
+                expect_bool("notify_failed_steps", notify_failed_steps),
                 _topic_environment_problem(self, topic) if topic is not None else None,
                 _fifo_topic_problem(topic, emails) if topic is not None else None,
             ],
@@ -1658,20 +1689,9 @@ class PipelineFailureNotifications(Construct):
             f"{WARNING_PREFIX}:rule-of-another-environment",
             _pipeline_events_problem(self, pipeline),
         )
-        # A topic of another stack (a central alerts topic) can't refer to the rule's ARN
-        # attribute without a dependency cycle: the rule is named, its ARN written out.
-        rule_name: str | None = None
-        source_arn: str | None = None
-        if topic is not None and in_another_stack(self, topic):
-            rule_name = unique_name(self, MAX_RULE_NAME)
-            source_arn = arn_in_topic_stack(
-                topic,
-                self,
-                service="events",
-                resource="rule",
-                name=rule_name,
-                arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-            )
+        # A topic of another stack (a central alerts topic) can't refer to the rules' ARN
+        # attributes without a dependency cycle: the rules are named, their ARNs written out.
+        named = topic is not None and in_another_stack(self, topic)
         if topic is None:
             self.key = account_key(
                 self,
@@ -1679,7 +1699,7 @@ class PipelineFailureNotifications(Construct):
                 description="Encrypts SageMaker pipeline notifications",
                 removal_policy=RemovalPolicy.DESTROY,
             )
-            # EventBridge encrypts what it publishes: the rule's target (_RuleTopicTarget)
+            # EventBridge encrypts what it publishes: the rules' publishing (_admit_rules)
             # lets it use the topic's key, this one included.
             topic = sns.Topic(
                 self,
@@ -1693,26 +1713,137 @@ class PipelineFailureNotifications(Construct):
             # (a queue, a function, an HTTPS endpoint) after this construct another.
             node_of(self).add_validation(_NoSubscribers(self, topic))
         self.topic = topic
-        if "Failed" in statuses:
+        failed = "Failed" in statuses
+        if failed:
             note_notifications(self, topic, pipeline)
         for address in emails:
             topic.add_subscription(subscriptions.EmailSubscription(address))
-        message = _failure_message()
-        # In this construct, not the pipeline's scope: two notifications with one id under
-        # different parents don't clash, and the rule lives in this construct's stack.
-        self.rule = events.Rule(
-            self,
-            "Rule",
-            rule_name=rule_name,
-            description=f"Executions of {pipeline.pipeline_name} that end " + " or ".join(statuses),
-            event_pattern=events.EventPattern(
-                source=["aws.sagemaker"],
-                resources=arn_spellings(pipeline.pipeline_arn, pipeline.pipeline_name),
-                detail_type=[EXECUTION_STATUS_CHANGE],
-                detail={"currentPipelineExecutionStatus": list(statuses)},
-            ),
-        )
-        self.rule.add_target(_RuleTopicTarget(topic, message, source_arn=source_arn))
+        pipeline_name = pipeline.pipeline_name
+        resources = arn_spellings(pipeline.pipeline_arn, pipeline_name)
+        steps_notified = failed and notify_failed_steps
+        fail_steps = _fail_step_names(pipeline) if steps_notified else None
+        # (construct id, rule name suffix, description, pattern, message), in the order
+        # the topic's statement lists them. "Rule" keeps the id (and name) it always had.
+        others = [status for status in statuses if status != "Failed"]
+        planned: list[tuple[str, str, str, events.EventPattern, events.RuleTargetInput]] = []
+        if failed:
+            planned.append(
+                (
+                    "Rule",
+                    "",
+                    f"Executions of {pipeline_name} that end Failed",
+                    _execution_pattern(resources, ["Failed"]),
+                    _failure_message(steps_notified),
+                )
+            )
+        if others:
+            planned.append(
+                (
+                    "Rule" if not failed else "StatusRule",
+                    "" if not failed else "-status",
+                    f"Executions of {pipeline_name} that are " + " or ".join(others),
+                    _execution_pattern(resources, others),
+                    _status_message(),
+                )
+            )
+        if steps_notified:
+            # A Fail step of the definition is the pipeline's own decision: worded apart.
+            # An imported pipeline's steps are unknown: one rule, with a word on Fail steps.
+            step_detail: dict[str, Any] = {"currentStepStatus": ["Failed"]}
+            if fail_steps:
+                step_detail["stepName"] = events.Match.anything_but(*fail_steps)
+            planned.append(
+                (
+                    "StepFailedRule",
+                    "-step",
+                    f"Failed steps of {pipeline_name}{_other_than(fail_steps)}",
+                    events.EventPattern(
+                        source=["aws.sagemaker"],
+                        resources=resources,
+                        detail_type=[STEP_STATUS_CHANGE],
+                        detail=step_detail,
+                    ),
+                    _failed_step_message(fail_steps_known=fail_steps is not None),
+                )
+            )
+            if fail_steps:
+                planned.append(
+                    (
+                        "FailStepRule",
+                        "-fail-step",
+                        f"The Fail steps of {pipeline_name} ({', '.join(fail_steps)}) "
+                        "stopping a run",
+                        events.EventPattern(
+                            source=["aws.sagemaker"],
+                            resources=resources,
+                            detail_type=[STEP_STATUS_CHANGE],
+                            detail={"currentStepStatus": ["Failed"], "stepName": fail_steps},
+                        ),
+                        _fail_step_message(),
+                    )
+                )
+        rules: dict[str, events.Rule] = {}
+        source_arns: list[str] = []
+        for rule_id, suffix, description, pattern, _ in planned:
+            rule_name = (
+                f"{unique_name(self, MAX_RULE_NAME - len(suffix))}{suffix}" if named else None
+            )
+            # In this construct, not the pipeline's scope: two notifications with one id
+            # under different parents don't clash, and the rules live in this stack.
+            rule = events.Rule(
+                self,
+                rule_id,
+                rule_name=rule_name,
+                description=description,
+                event_pattern=pattern,
+            )
+            rules[rule_id] = rule
+            source_arns.append(
+                arn_in_topic_stack(
+                    topic,
+                    self,
+                    service="events",
+                    resource="rule",
+                    name=rule_name,
+                    arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                )
+                if rule_name is not None
+                else rule.rule_arn
+            )
+        first = rules[planned[0][0]]
+        _admit_rules(topic, first, source_arns)
+        for (*_, message), rule in zip(planned, rules.values(), strict=True):
+            rule.add_target(_RuleTopicTarget(topic, message))
+        self.rule: events.Rule = first
+        """The rule of failed executions (of the first of ``statuses`` without ``Failed``)."""
+        self.status_rule: events.Rule | None = rules.get("StatusRule")
+        """With ``Failed``, the rule of the other ``statuses`` (None without any)."""
+        self.failed_step_rule: events.Rule | None = rules.get("StepFailedRule")
+        """The rule of failed steps (but the Fail steps), with ``notify_failed_steps``."""
+        self.fail_step_rule: events.Rule | None = rules.get("FailStepRule")
+        """The rule of the pipeline's Fail steps stopping a run (None without any)."""
+
+
+def _other_than(fail_steps: list[str] | None) -> str:
+    return f" other than its Fail steps ({', '.join(fail_steps)})" if fail_steps else ""
+
+
+def _execution_pattern(resources: list[str], statuses: list[str]) -> events.EventPattern:
+    return events.EventPattern(
+        source=["aws.sagemaker"],
+        resources=resources,
+        detail_type=[EXECUTION_STATUS_CHANGE],
+        detail={"currentPipelineExecutionStatus": statuses},
+    )
+
+
+def _fail_step_names(pipeline: object) -> list[str] | None:
+    """The names of the pipeline's Fail steps ([] for none); None when unknown (imported)."""
+    definition = getattr(pipeline, "definition", None)
+    if not isinstance(definition, Mapping):
+        return None
+    steps = definition.get("Steps") or []
+    return [step["Name"] for step in _all_steps(steps) if step.get("Type") == "Fail"]
 
 
 @jsii.implements(IValidation)
@@ -1758,29 +1889,150 @@ def _has_subscription(topic: sns.Topic) -> bool:
     return False
 
 
-@functools.cache
-def _failure_message() -> events.RuleTargetInput:
-    """The text a ``PipelineFailureNotifications`` rule sends its topic, made once.
+# The fields of SageMaker's pipeline events ("Events that Amazon SageMaker sends to Amazon
+# EventBridge": pipeline execution and pipeline step state change; a failed step's event
+# carries failureReason). EventBridge escapes the values it puts inside the text.
+_PIPELINE = "$.detail.pipelineArn"
+_EXECUTION = "$.detail.pipelineExecutionArn"
 
-    The same for every rule (its fields are the event's, filled in by EventBridge): made
-    anew, it cost seven round trips to jsii per notifications construct.
-    """
-    name = events.EventField.from_path("$.detail.pipelineArn")
-    status = events.EventField.from_path("$.detail.currentPipelineExecutionStatus")
-    execution = events.EventField.from_path("$.detail.pipelineExecutionArn")
-    # The whole command, region included (the CLI doesn't take it from the ARN), so
-    # whoever is paged can paste it: each step's StepStatus and FailureReason.
-    return events.RuleTargetInput.from_multiline_text(
-        f"SageMaker pipeline execution ended {status}.\n"
-        f"Pipeline: {name}\n"
-        f"Execution: {execution}\n"
-        f"Started: {events.EventField.from_path('$.detail.executionStartTime')}\n"
-        f"Ended: {events.EventField.from_path('$.detail.executionEndTime')}\n"
-        "See the failed step's FailureReason in SageMaker Studio or with "
-        "aws sagemaker list-pipeline-execution-steps "
-        f"--region {events.EventField.from_path('$.region')} "
-        f"--pipeline-execution-arn {execution}"
+
+def _field(path: str) -> str:
+    return events.EventField.from_path(path)
+
+
+def _cli(command: str) -> str:
+    """The whole command, region included (the CLI doesn't take it from the ARN)."""
+    return (
+        f"aws sagemaker {command} --region {_field('$.region')} "
+        f"--pipeline-execution-arn {_field(_EXECUTION)}"
     )
+
+
+@functools.cache
+def _failure_message(steps_notified: bool) -> events.RuleTargetInput:
+    """The text of a failed execution, the same for every rule: made once (jsii round trips)."""
+    steps = (
+        "Each failed step is sent in a message of its own, with its reason (a Fail step is "
+        "the pipeline stopping the run on purpose, not an outage). Every step's status and "
+        "reason:"
+        if steps_notified
+        else "Which step failed, and why (every step's status and reason):"
+    )
+    return events.RuleTargetInput.from_multiline_text(
+        "SageMaker pipeline run FAILED.\n"
+        f"Pipeline: {_field(_PIPELINE)}\n"
+        f"Execution: {_field(_EXECUTION)}\n"
+        f"Started: {_field('$.detail.executionStartTime')}\n"
+        f"Ended: {_field('$.detail.executionEndTime')}\n"
+        f"{steps}\n"
+        + _cli("list-pipeline-execution-steps")
+        + ' --query "PipelineExecutionSteps[].[StepName,StepStatus,FailureReason]" '
+        "--output table"
+    )
+
+
+@functools.cache
+def _status_message() -> events.RuleTargetInput:
+    """The text of an execution in another status (Stopped): no step failed."""
+    status = _field("$.detail.currentPipelineExecutionStatus")
+    return events.RuleTargetInput.from_multiline_text(
+        f"SageMaker pipeline run {status}: no step failed.\n"
+        f"Pipeline: {_field(_PIPELINE)}\n"
+        f"Execution: {_field(_EXECUTION)}\n"
+        f"Started: {_field('$.detail.executionStartTime')}\n"
+        f"Ended: {_field('$.detail.executionEndTime')}\n"
+        "A Stopped run was stopped by a StopPipelineExecution call (CloudTrail names who "
+        "made it). Its parameters, to start it again:\n"
+        + _cli("list-pipeline-parameters-for-execution")
+    )
+
+
+@functools.cache
+def _failed_step_message(fail_steps_known: bool) -> events.RuleTargetInput:
+    """The text of a failed step: its name, type and reason, and its job."""
+    step = _field("$.detail.stepName")
+    fail_steps = (
+        ""
+        if fail_steps_known
+        else "A step of type Fail is the pipeline stopping the run on purpose (a quality "
+        "gate): not an outage.\n"
+    )
+    return events.RuleTargetInput.from_multiline_text(
+        f"SageMaker pipeline step {step} ({_field('$.detail.stepType')}) FAILED.\n"
+        f"Reason: {_field('$.detail.failureReason')}\n"
+        f"Pipeline: {_field(_PIPELINE)}\n"
+        f"Execution: {_field(_EXECUTION)}\n"
+        f"{fail_steps}"
+        "The step's job (Metadata: the job's name ends its ARN, and names its log stream):\n"
+        + _cli("list-pipeline-execution-steps")
+        + f" --query \"PipelineExecutionSteps[?StepName=='{step}'].[FailureReason,Metadata]\""
+        "\nOnce the cause is fixed, run the failed step and those after it again:\n"
+        + _cli("retry-pipeline-execution")
+    )
+
+
+@functools.cache
+def _fail_step_message() -> events.RuleTargetInput:
+    """The text of a Fail step reached: the pipeline's own decision, no outage."""
+    step = _field("$.detail.stepName")
+    return events.RuleTargetInput.from_multiline_text(
+        f"The quality gate {step} stopped the SageMaker pipeline run: not an outage.\n"
+        f"Why: {_field('$.detail.failureReason')}\n"
+        f"Pipeline: {_field(_PIPELINE)}\n"
+        f"Execution: {_field(_EXECUTION)}\n"
+        f"{step} is a Fail step: a condition of the pipeline chose to end the run there "
+        "(such as a model scoring below its threshold). No job failed and nothing is broken; "
+        "a retry on the same inputs stops the same way. The inputs it ran on:\n"
+        + _cli("list-pipeline-parameters-for-execution")
+    )
+
+
+def _admit_rules(topic: sns.ITopic, rule: events.Rule, source_arns: list[str]) -> None:
+    """Let EventBridge publish the rules' events (``source_arns``) to ``topic``, and only those.
+
+    ``aws_events_targets.SnsTopic`` lets ``events.amazonaws.com`` publish for any rule of
+    any account; the ``aws:SourceArn`` condition closes that confused-deputy path. One
+    statement for the rules of one construct: each statement counts against SNS's 100.
+    """
+    added = topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("events.amazonaws.com")],
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+            conditions={
+                "ArnEquals": {
+                    "aws:SourceArn": source_arns[0] if len(source_arns) == 1 else source_arns
+                }
+            },
+        )
+    )
+    if added.statement_added:
+        watch_topic_policy(topic, rule)
+    else:
+        # An imported topic: its policy is not this app's to change.
+        Annotations.of(rule).add_warning_v2(
+            f"{WARNING_PREFIX}:notification-topic-policy",
+            "The notification topic was not created in this app, so its policy can't be "
+            "changed: allow events.amazonaws.com sns:Publish in it (condition aws:SourceArn "
+            "= the ARNs of this construct's rules), or the notifications are dropped.",
+        )
+    # As SnsTopic does: EventBridge encrypts what it publishes to an encrypted topic.
+    key = getattr(topic, "master_key", None)
+    if isinstance(key, kms.Alias):
+        # An alias of this app grants through its key (and an imported alias can't).
+        key = key.alias_target_key
+    if isinstance(key, kms.Key):
+        key.grant(
+            iam.ServicePrincipal("events.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
+        )
+    elif key is not None:
+        # An imported key: grant() can't change its policy and adds nothing, silently.
+        Annotations.of(rule).add_warning_v2(
+            f"{WARNING_PREFIX}:notification-topic-key",
+            "The notification topic is encrypted with a key whose policy this app can't "
+            "change: allow events.amazonaws.com kms:Decrypt and kms:GenerateDataKey* in it, "
+            "or the notifications are dropped.",
+        )
 
 
 def _pipeline_events_problem(scope: Construct, pipeline: object) -> Problem | None:
@@ -1867,64 +2119,18 @@ def _fifo_topic_problem(topic: object, emails: Sequence[str]) -> Problem | None:
 
 @jsii.implements(events.IRuleTarget)
 class _RuleTopicTarget:
-    """Publish a rule's events to a topic whose policy admits that rule only.
+    """Publish a rule's events to a topic, as ``message``.
 
-    ``aws_events_targets.SnsTopic`` lets ``events.amazonaws.com`` publish for any rule of
-    any account; the ``aws:SourceArn`` condition closes that confused-deputy path.
+    The topic's policy and key are the notifications' to write (``_admit_rules``), for all
+    their rules at once.
     """
 
-    def __init__(
-        self,
-        topic: sns.ITopic,
-        message: events.RuleTargetInput,
-        *,
-        source_arn: str | None = None,
-    ) -> None:
+    def __init__(self, topic: sns.ITopic, message: events.RuleTargetInput) -> None:
         self.topic = topic
         self.message = message
-        # The rule's ARN as the topic's stack writes it, for a topic of another stack.
-        self.source_arn = source_arn
 
     def bind(self, rule: events_refs.IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
         """Render the target (called by ``rule.add_target``)."""
-        topic_arn = self.topic.topic_arn  # read once: a jsii round trip
-        added = self.topic.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal("events.amazonaws.com")],
-                actions=["sns:Publish"],
-                resources=[topic_arn],
-                conditions={
-                    "ArnEquals": {"aws:SourceArn": self.source_arn or rule.rule_ref.rule_arn}
-                },
-            )
-        )
-        if added.statement_added and isinstance(rule, Construct):
-            watch_topic_policy(self.topic, rule)
-        elif not added.statement_added and isinstance(rule, Construct):
-            # An imported topic: its policy is not this app's to change.
-            Annotations.of(rule).add_warning_v2(
-                f"{WARNING_PREFIX}:notification-topic-policy",
-                "The notification topic was not created in this app, so its policy can't be "
-                "changed: allow events.amazonaws.com sns:Publish in it (condition aws:SourceArn "
-                "= this rule's ARN), or the notifications are dropped.",
-            )
-        # As SnsTopic does: EventBridge encrypts what it publishes to an encrypted topic.
-        key = getattr(self.topic, "master_key", None)
-        if isinstance(key, kms.Alias):
-            # An alias of this app grants through its key (and an imported alias can't).
-            key = key.alias_target_key
-        if isinstance(key, kms.Key):
-            key.grant(
-                iam.ServicePrincipal("events.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
-            )
-        elif key is not None and isinstance(rule, Construct):
-            # An imported key: grant() can't change its policy and adds nothing, silently.
-            Annotations.of(rule).add_warning_v2(
-                f"{WARNING_PREFIX}:notification-topic-key",
-                "The notification topic is encrypted with a key whose policy this app can't "
-                "change: allow events.amazonaws.com kms:Decrypt and kms:GenerateDataKey* in it, "
-                "or the notifications are dropped.",
-            )
         return events.RuleTargetConfig(
-            arn=topic_arn, input=self.message, target_resource=self.topic
+            arn=self.topic.topic_arn, input=self.message, target_resource=self.topic
         )

@@ -35,9 +35,16 @@ from tests.test_packaging import app_pins, declared_ranges
 
 README = REPO / "README.md"
 CHANGELOG = REPO / "CHANGELOG.md"
-# CONTRIBUTING.md is where a contributor looks first, CHANGELOG.md where an adopter does:
+# CONTRIBUTING.md is where a contributor looks first, CHANGELOG.md where an adopter does,
+# SECURITY.md where someone who found a vulnerability does:
 # their links are checked too.
-DOCS = [README, REPO / "CONTRIBUTING.md", CHANGELOG, *sorted((REPO / "docs").glob("*.md"))]
+DOCS = [
+    README,
+    REPO / "CONTRIBUTING.md",
+    CHANGELOG,
+    REPO / "SECURITY.md",
+    *sorted((REPO / "docs").glob("*.md")),
+]
 LOCAL_RUNNER = REPO / "docs" / "local-runner.md"
 # The reference guides the README's overview points to (their text was the README's).
 OWN_PROJECT = REPO / "docs" / "own-project.md"

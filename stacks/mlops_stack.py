@@ -284,6 +284,14 @@ class MlOpsStack(Stack):
             if config.retain_data and config.schedule is not None
             else None,
         )
+        if model_source is not None:
+            # Whether or not this environment serves a version yet: the source's bucket
+            # gets its name (a replacement, once deployed) before the source trains the
+            # versions to promote, which the endpoint then finds in it. Shared only once
+            # this environment serves one, the versions approved meanwhile would point
+            # into the bucket it replaced, and the endpoint's model data reader refuses
+            # model data outside the source's bucket.
+            model_source.share_versions_with(config.account or "")
         self.endpoint: ModelEndpoint | None = None
         if config.model_package_arn is not None:
             registry, model_store = self.registry, None
@@ -449,12 +457,11 @@ class MlOpsStack(Stack):
     def _source_models(self, source: MlOpsStack) -> ArtifactStore:
         """The source environment's artifact store, adopted by the names it is known by here.
 
-        The source shares its registry and models/ with this account first. Its key's ARN
+        The source shares its registry and models/ with this account (``__init__``). Its key's ARN
         holds an id KMS draws at deploy: the endpoint's role may decrypt with the source
         account's keys of this region (``key/*``), which only the key the source shared
         admits, through S3, for this account (its key policy: ``share_models_with``).
         """
-        source.share_versions_with(self.config.account or "")
         account, region = source.config.account, source.config.region
         store = ArtifactStore.from_existing(
             self,

@@ -1615,7 +1615,12 @@ AUDIT = REPO / "docs" / "audit.md"
 
 def _audit_commands(program: str) -> list[str]:
     """``program``'s command lines in docs/audit.md: in its code blocks, and inline."""
-    text = AUDIT.read_text()
+    return _doc_commands(AUDIT, program)
+
+
+def _doc_commands(doc: Path, program: str) -> list[str]:
+    """``program``'s command lines in ``doc``: in its ``sh`` and ``text`` blocks, and inline."""
+    text = doc.read_text()
     blocks = [block for language in ("sh", "text") for block in code_blocks(text, language)]
     lines = [
         line.removeprefix("$ ")
@@ -1693,3 +1698,101 @@ def test_audit_lineage_example_records_commit_execution_and_sealed_input() -> No
         "sealed_input": {"Get": "Steps.SealInput.OutputParameters['data']"},
     }
     assert steps["SealInput"]["Arguments"]["Artifacts"] == {"data": {"Get": "Parameters.InputData"}}
+
+
+MULTI_ACCOUNT = REPO / "docs" / "multi-account.md"
+# The CDK CLI's own table of its commands and options (package.json pins the CLI).
+CDK_CLI_OPTIONS = REPO / "node_modules" / "aws-cdk" / "lib" / "cli" / "cli-type-registry.json"
+# The walkthrough's tooling account: the one every target account trusts.
+TOOLING_ACCOUNT = "111111111111"
+# The AWS CLI's options of every command, none a member of the operation's request.
+AWS_CLI_GLOBAL_OPTIONS = {"profile", "region", "query", "output"}
+
+
+def multi_account_environments() -> dict[str, Any]:
+    """The ``environments`` of docs/multi-account.md's ``cdk.json`` snippet."""
+    blocks = [json.loads(block) for block in code_blocks(MULTI_ACCOUNT.read_text(), "json")]
+    (environments,) = [block["environments"] for block in blocks if "environments" in block]
+    return dict(environments)
+
+
+def test_multi_account_cdk_commands_are_the_clis_with_the_snippets_accounts() -> None:
+    # A walkthrough is pasted a command at a time into four accounts' shells: each cdk
+    # command must take its options, bootstrap the snippet's accounts trusting the tooling
+    # one, and deploy every environment, a model source before the environment serving it.
+    import shlex
+
+    if not CDK_CLI_OPTIONS.exists():
+        pytest.skip("no CDK CLI: run ./scripts/bootstrap.sh")
+    registry = json.loads(CDK_CLI_OPTIONS.read_text())
+    environments = multi_account_environments()
+    accounts = {name: settings["account"] for name, settings in environments.items()}
+    assert len({*accounts.values(), TOOLING_ACCOUNT}) == 4  # one account each
+    commands = [shlex.split(line, comments=True) for line in _doc_commands(MULTI_ACCOUNT, "cdk")]
+    assert {words[1] for words in commands} == {"bootstrap", "synth", "deploy"}
+    for words in commands:
+        options = {*registry["globalOptions"], *registry["commands"][words[1]]["options"]}
+        used = {word[2:].partition("=")[0] for word in words if word.startswith("--")}
+        assert used <= options, words
+    bootstrapped = {}
+    # Not a bootstrap named in the prose ("`cdk bootstrap` stops"): the commands run.
+    for words in (words for words in commands if words[1] == "bootstrap" and words[2:]):
+        (target,) = (word for word in words if word.startswith("aws://"))
+        profile = words[words.index("--profile") + 1]
+        bootstrapped[profile] = target
+        if profile != "tooling":
+            # The CLI refuses --trust without execution policies.
+            assert words[words.index("--trust") + 1] == TOOLING_ACCOUNT, words
+            assert "--cloudformation-execution-policies" in words, words
+    assert bootstrapped == {
+        **{name: f"aws://{accounts[name]}/{env['region']}" for name, env in environments.items()},
+        "tooling": f"aws://{TOOLING_ACCOUNT}/eu-west-1",
+    }
+    text = MULTI_ACCOUNT.read_text()
+    for block in code_blocks(text, "sh"):
+        deployed = re.findall(r'^cdk deploy "([a-z][a-z0-9-]*)/\*"', block, re.M)
+        if deployed:
+            assert deployed == list(environments), block  # every one, in cdk.json's order
+            for name, settings in environments.items():
+                source = settings.get("model_source")
+                assert source is None or deployed.index(source) < deployed.index(name)
+
+
+def test_multi_account_aws_commands_are_operations_run_in_the_right_account() -> None:
+    import shlex
+
+    from cdk_sagemaker_pipelines.definition._service_model import service_model
+
+    def kebab(name: str) -> str:
+        return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+    environments = multi_account_environments()
+    commands = [shlex.split(line, comments=True) for line in _doc_commands(MULTI_ACCOUNT, "aws")]
+    assert len(commands) >= 6
+    for words in commands:
+        if words[1:] == ["configure", "sso"]:  # sets the profiles up: no account's yet
+            continue
+        service, operation = words[1:3]
+        profile = words[words.index("--profile") + 1]
+        settings = environments[profile]
+        if service == "s3":  # the high-level s3 commands are no API operations
+            assert operation == "cp", words
+        else:
+            model = service_model(service)
+            operations = {kebab(name): value for name, value in model["operations"].items()}
+            assert operation in operations, words
+            shape = model["shapes"][operations[operation]["input"]["shape"]]
+            used = {word[2:] for word in words if word.startswith("--")} - AWS_CLI_GLOBAL_OPTIONS
+            assert used <= {kebab(name) for name in shape["members"]}, words
+            # The CLI fills the idempotency token (ClientRequestToken) itself.
+            required = {kebab(name) for name in shape.get("required", [])}
+            assert required - {"client-request-token"} <= used, words
+        # Names are the profile's environment's; a version may be its model source's too.
+        for word in words[3:]:
+            named = re.match(r"(dev|staging|prod)-", word)
+            assert named is None or named.group(1) == profile, words
+            arn = re.match(r"arn:aws:sagemaker:([a-z0-9-]+):(\d{12}):model-package/", word)
+            if arn:
+                source = environments.get(settings.get("model_source") or "", {})
+                assert arn.group(1) == settings["region"], words
+                assert arn.group(2) in (settings["account"], source.get("account")), words

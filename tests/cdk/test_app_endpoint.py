@@ -669,3 +669,41 @@ def test_a_model_source_synthesizes_without_partition_literals(tmp_path: Path):
 
     report = json.loads((tmp_path / "validation-report.json").read_text())
     assert "key/*" not in json.dumps(report)
+
+
+def test_a_model_source_shares_its_versions_before_the_target_serves_one():
+    # The source's bucket gets its name (replacing the deployed one) from its first deploy
+    # as a model source, before it trains the versions to promote. Named only once the
+    # target served a version, the versions approved meanwhile pointed into the replaced
+    # bucket, whose model data the target's endpoint refuses: its first deploy failed.
+    import aws_cdk as cdk
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk import aws_sagemaker as sagemaker
+
+    import app as reference
+    from stacks import MlOpsStage
+
+    context = {
+        **cdk_context(),
+        "environments": {
+            "staging": {"account": "333333333333", "region": "eu-west-1", "retain_data": False},
+            "prod": {"account": "444444444444", "region": "eu-west-1", "model_source": "staging"},
+        },
+    }
+    application = reference.build_app(context)  # built, not synthesized: no version served
+    staging, prod = (application.node.find_child(name) for name in ("staging", "prod"))
+    assert isinstance(staging, MlOpsStage)
+    assert isinstance(prod, MlOpsStage)
+    assert prod.stack.endpoint is None
+    stack = staging.stack
+    bucket = stack.artifacts.bucket.node.default_child
+    assert isinstance(bucket, s3.CfnBucket)
+    assert bucket.bucket_name == "staging-artifacts-333333333333-eu-west-1"
+    group = stack.registry.node.default_child
+    assert isinstance(group, sagemaker.CfnModelPackageGroup)
+    policy = json.dumps(stack.resolve(group.model_package_group_policy))
+    assert "arn:aws:iam::444444444444:root" in policy
+    # Kept when staging's stack goes, although staging keeps no data: prod reads from them.
+    for resource in (bucket, group, stack.artifacts.key.node.default_child):
+        assert isinstance(resource, cdk.CfnResource)
+        assert resource.cfn_options.deletion_policy == cdk.CfnDeletionPolicy.RETAIN

@@ -21,7 +21,7 @@ import pytest
 
 from stacks.config import EnvironmentConfig
 from tests.cdk.assembly import logical_id_paths
-from tests.cdk.conftest import SynthesizedApp, new_stack
+from tests.cdk.conftest import SynthesizedApp, cdk_context, new_stack, synthesize_reference_app
 from tests.cdk.helpers import prep_and_train, synthesized
 from tests.conftest import REPO
 
@@ -32,11 +32,14 @@ from tests.test_docs import (
     CONSTRUCTS,
     LIMITATIONS,
     LOCAL_RUNNER,
+    MULTI_ACCOUNT,
     OUR_PACKAGES,
     OWN_PROJECT,
     REFERENCE,
+    TOOLING_ACCOUNT,
     changing_a_deployed_app,
     code_blocks,
+    multi_account_environments,
     tutorial_project,
     tutorial_section,
 )
@@ -961,3 +964,159 @@ def test_constructs_secrets_example_says_why_not_grant_read(
     ]
     text = " ".join(CONSTRUCTS.read_text().split())
     assert "`NIST.800.53.R5-IAMNoInlinePolicy`" in text
+
+
+# What the CloudFormation execution policy must allow, as docs/multi-account.md names it,
+# for each resource type the walkthrough's stacks hold: a new type must be named there.
+EXECUTION_POLICY_WORDS = {
+    "AWS::ApplicationAutoScaling::ScalableTarget": "Application Auto Scaling targets",
+    "AWS::ApplicationAutoScaling::ScalingPolicy": "Application Auto Scaling targets and policies",
+    "AWS::CloudWatch::Alarm": "CloudWatch alarms",
+    "AWS::CloudWatch::Dashboard": "CloudWatch alarms and dashboards",
+    "AWS::Events::Rule": "EventBridge rules",
+    "AWS::IAM::ManagedPolicy": "IAM roles and policies",
+    "AWS::IAM::Policy": "IAM roles and policies",
+    "AWS::IAM::Role": "IAM roles",
+    "AWS::KMS::Key": "KMS keys",
+    "AWS::Lambda::Function": "Lambda functions",
+    "AWS::Logs::LogGroup": "CloudWatch Logs log groups",
+    "AWS::S3::Bucket": "S3 buckets",
+    "AWS::S3::BucketPolicy": "S3 buckets and their policies",
+    "AWS::SNS::Topic": "SNS topics",
+    "AWS::SNS::Subscription": "SNS topics and subscriptions",
+    "AWS::SNS::TopicPolicy": "SNS topics",
+    "AWS::SQS::Queue": "SQS queues",
+    "AWS::SQS::QueuePolicy": "SQS queues",
+    "AWS::SageMaker::DataQualityJobDefinition": "data quality job definitions",
+    "AWS::SageMaker::Endpoint": "endpoints",
+    "AWS::SageMaker::EndpointConfig": "endpoint configurations",
+    "AWS::SageMaker::Model": "models",
+    "AWS::SageMaker::ModelPackageGroup": "model package groups",
+    "AWS::SageMaker::MonitoringSchedule": "monitoring schedules",
+    "AWS::SageMaker::Pipeline": "SageMaker pipelines",
+    "AWS::Scheduler::Schedule": "EventBridge Scheduler schedules",
+    "Custom::AWS": "custom resources",
+    "Custom::ModelDataLocations": "custom resources",
+}
+
+
+def _multi_account_versions() -> dict[str, str]:
+    """The ``model_package_arn:<environment>`` keys of docs/multi-account.md's step 4."""
+    blocks = [json.loads(block) for block in code_blocks(MULTI_ACCOUNT.read_text(), "json")]
+    (versions,) = [block for block in blocks if "environments" not in block]
+    return dict(versions)
+
+
+def _promoted_environments() -> dict[str, Any]:
+    """The snippet's environments once step 4's pull requests are merged.
+
+    Each environment that serves a version declares it (``serves_endpoint``), as the
+    walkthrough says.
+    """
+    versions = _multi_account_versions()
+    return {
+        name: {**settings, "serves_endpoint": True}
+        if f"model_package_arn:{name}" in versions
+        else settings
+        for name, settings in multi_account_environments().items()
+    }
+
+
+def test_multi_account_cdk_json_is_valid_before_and_after_the_promotion() -> None:
+    from stacks import load_environments
+
+    text = " ".join(MULTI_ACCOUNT.read_text().split())
+    first = load_environments(multi_account_environments(), cdk_context())
+    assert TOOLING_ACCOUNT not in {config.account for config in first.values()}
+    assert all(config.account and config.region for config in first.values())
+    assert first["prod"].model_source == "staging"
+    assert not any(config.model_package_arn for config in first.values())
+    versions = _multi_account_versions()
+    promoted = load_environments(_promoted_environments(), {**cdk_context(), **versions})
+    for name in ("staging", "prod"):
+        assert promoted[name].model_package_arn == versions[f"model_package_arn:{name}"]
+        assert f'`"model_package_arn:{name}"`' in text
+    assert '`"serves_endpoint": true`' in text
+    # Prod's version is of the source's group, account and region, as the text says.
+    assert versions["model_package_arn:prod"].startswith(
+        f"arn:aws:sagemaker:{first['staging'].region}:{first['staging'].account}:"
+        f"model-package/{first['staging'].model_package_group_name}/"
+    )
+    assert f"`{first['staging'].artifact_bucket_name}`" in text
+
+
+@pytest.fixture(scope="module")
+def multi_account_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
+    """The reference app with docs/multi-account.md's cdk.json, after the promotion."""
+    context = {
+        **cdk_context(),
+        "environments": _promoted_environments(),
+        **_multi_account_versions(),
+    }
+    return synthesize_reference_app(context, tmp_path_factory.mktemp("multi-account"))
+
+
+def test_multi_account_app_deploys_each_account_by_itself_as_the_walkthrough_says(
+    multi_account_app: SynthesizedApp,
+) -> None:
+    environments = multi_account_environments()
+    accounts = {name: settings["account"] for name, settings in environments.items()}
+    directory = multi_account_app.directory
+    # No finding, not even a warning: prod names its on-call, the environments serving a
+    # version declare it (synth fails on any unacknowledged error).
+    report = directory / "validation-report.json"
+    if report.exists():
+        plugins = json.loads(report.read_text()).get("pluginReports", [])
+        assert [v for plugin in plugins for v in plugin.get("violations", [])] == []
+    for name, account in accounts.items():
+        key = f"{name}/MlOps"
+        text = multi_account_app.template_paths[key].read_text()
+        # No reference between the accounts' stacks: names computed at synth, and policies.
+        assert "Fn::ImportValue" not in text
+        # Each account's code to its own bootstrap bucket, deployed by its own deploy role
+        # (which the tooling account may assume: bootstrap --trust).
+        (manifest,) = (directory / f"assembly-{name}").glob("*.assets.json")
+        buckets = {
+            destination["bucketName"]
+            for asset in json.loads(manifest.read_text())["files"].values()
+            for destination in asset["destinations"].values()
+        }
+        assert buckets == {f"cdk-hnb659fds-assets-{account}-eu-west-1"}
+        (stack,) = (
+            stack
+            for stage in multi_account_app.assembly.nested_assemblies
+            for stack in stage.nested_assembly.stacks
+            if stack.hierarchical_id == key
+        )
+        assert stack.environment.account == account
+        assert f"role/cdk-hnb659fds-deploy-role-{account}-eu-west-1" in str(stack.assume_role_arn)
+        # The accounts its resource policies admit, its own aside: prod's, in staging's
+        # group, bucket and key policies; none in dev's or prod's.
+        admitted = set(re.findall(r"arn:aws:iam::(\d{12}):root", text)) - {account}
+        assert admitted == ({accounts["prod"]} if name == "staging" else set()), name
+    # Prod serves staging's version, from staging's bucket, kept by staging's stack.
+    prod = multi_account_app.templates["prod/MlOps"]["Resources"]
+    (model,) = (r["Properties"] for r in prod.values() if r["Type"] == "AWS::SageMaker::Model")
+    assert model["PrimaryContainer"] == {
+        "ModelPackageName": _multi_account_versions()["model_package_arn:prod"]
+    }
+    staging = multi_account_app.templates["staging/MlOps"]["Resources"]
+    (bucket,) = (
+        resource
+        for resource in staging.values()
+        if resource["Type"] == "AWS::S3::Bucket" and "BucketName" in resource["Properties"]
+    )
+    named = f"staging-artifacts-{accounts['staging']}-eu-west-1"
+    assert bucket["Properties"]["BucketName"] == named
+    assert bucket["DeletionPolicy"] == "Retain"  # although staging keeps no data
+    # The execution policy the walkthrough describes names every resource type deployed.
+    section = MULTI_ACCOUNT.read_text()
+    section = " ".join(section[section.index("## 1.") : section.index("## 2.")].split())
+    types = {
+        resource["Type"]
+        for template in multi_account_app.templates.values()
+        for resource in template["Resources"].values()
+    }
+    assert types <= set(EXECUTION_POLICY_WORDS), types - set(EXECUTION_POLICY_WORDS)
+    for kind in types:
+        assert EXECUTION_POLICY_WORDS[kind] in section, kind

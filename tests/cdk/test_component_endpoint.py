@@ -16,6 +16,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -33,7 +34,7 @@ from cdk_sagemaker_pipelines.cdk._policy_size import MAX_MANAGED_POLICY_LENGTH, 
 from cdk_sagemaker_pipelines.cdk.component_endpoint import MODEL_DATA_ROOM
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
 from cdk_sagemaker_pipelines.definition._service_model import shape
-from tests.cdk.conftest import new_stack
+from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import ACCOUNT, REGION, logical_id, pack_findings, template_json
 from tests.cdk.lint import BackgroundLint, LintService, lint_in_background
 from tests.cdk.test_app_cfn_lint import FALSE_POSITIVES, _describe, _key
@@ -954,8 +955,51 @@ def test_fails_synth_past_the_roles_quota_naming_what_fits() -> None:
         _many(stack, "Bad", store, 0, managed_policies_per_role=21)
 
 
+@pytest.mark.parametrize("role_in", ["another stack", "imported"])
+def test_endpoints_sharing_a_role_count_each_others_policies(role_in: str) -> None:
+    # Each endpoint's 6 policies fit the quota of 10, not the role's 12: only the role's
+    # own stack was searched for policies naming it, and an imported role counted none.
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    roles = cdk.Stack(app, "Roles", env=env)
+    serving = cdk.Stack(app, "Serving", env=env)
+    role = (
+        iam.Role(roles, "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+        if role_in == "another stack"
+        else iam.Role.from_role_arn(serving, "Role", f"arn:aws:iam::{ACCOUNT}:role/serving")
+    )
+    store = ArtifactStore(serving, "Artifacts")
+    first = _many(serving, "First", store, 18, role=role)
+    second = _many(serving, "Second", store, 18, role=role)
+    for endpoint in (first, second):
+        assert len(endpoint.role_policies) == 6
+        (error,) = endpoint.node.validate()
+        assert "besides the 6 this app attaches to it otherwise" in error
+    # Another role: nothing in common.
+    alone = _many(serving, "Alone", store, 18)
+    assert alone.node.validate() == []
+
+
 def _any_statement() -> iam.PolicyStatement:
     return iam.PolicyStatement(actions=["s3:ListAllMyBuckets"], resources=["*"])
+
+
+@pytest.mark.parametrize("adapters", [1, 2, 3])
+def test_policies_are_packed_as_the_check_measures_them(adapters: int) -> None:
+    # The repositories' ARNs (of names up to 256 characters) are longer than most ARNs: the
+    # endpoint's statements were packed counting them at 128, which the check didn't, and
+    # synth failed on a policy the packer had filled ("add statements of your own…").
+    stack = new_stack()
+    repositories = [ecr.Repository(stack, f"Images{n}") for n in range(3)]
+    endpoint = _many(
+        stack,
+        "Llms",
+        ArtifactStore(stack, "Artifacts"),
+        2,
+        adapters=adapters,
+        image_repositories=repositories,
+    )
+    assert endpoint.node.validate() == []
 
 
 def test_fails_synth_of_a_policy_grown_past_iams_limit_by_hand() -> None:

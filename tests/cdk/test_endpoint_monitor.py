@@ -684,6 +684,56 @@ def test_report_retention_sets_the_days_and_none_keeps_the_reports() -> None:
     assert kept.report_retention is None
 
 
+@pytest.mark.parametrize("named", ["literally", "parameter", "stack name"])
+def test_a_store_of_another_stack_is_given_no_rule_its_stack_cant_write(named: str) -> None:
+    # The reports' prefix holds the endpoint's name, here known at deploy time in the
+    # endpoint's stack: the store's stack can't write it. A parameter's made the stacks
+    # depend on each other (synth failed: DependencyCycle); AWS::StackName resolved there to
+    # the store's stack's name, a prefix no report is under (they piled up, silently).
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    data = cdk.Stack(app, "Data", env=env)
+    store = ArtifactStore(data, "Artifacts")
+    serving = cdk.Stack(app, "Serving", env=env)
+    name = {
+        "literally": "churn",
+        "parameter": cdk.CfnParameter(serving, "EndpointName").value_as_string,
+        "stack name": f"{cdk.Aws.STACK_NAME}-churn",
+    }[named]
+    endpoint = ModelEndpoint(
+        serving,
+        "Endpoint",
+        model_package_arn=VERSION,
+        artifact_store=store,
+        endpoint_name=name,
+        data_capture=DataCapture(csv_content_types=["text/csv"]),
+    )
+    monitor = DataQualityMonitor(
+        serving,
+        "Monitor",
+        endpoint=endpoint,
+        baseline=MonitorBaseline(statistics_uri=STATISTICS, constraints_uri=CONSTRAINTS),
+    )
+    assembly = app.synth()
+    bucket = assembly.get_stack_by_name("Data").template["Resources"][logical_id(store.bucket)]
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    expired = [rule for rule in rules if rule["Id"].startswith("ExpireMonitoringReports")]
+    warnings = [
+        message
+        for message in assembly.get_stack_by_name("Serving").messages
+        if "report-retention-not-applied" in str(message.entry.data)
+    ]
+    if named == "literally":  # a prefix the store's stack writes as it is
+        assert [rule["Prefix"] for rule in expired] == [monitor.reports_prefix]
+        assert warnings == []
+        return
+    assert expired == []
+    (warning,) = warnings
+    assert warning.id == "/Serving/Monitor"
+    assert "Data/Artifacts" in str(warning.entry.data)
+    assert monitor.report_retention is not None  # declared, not applied
+
+
 def test_an_adopted_buckets_lifecycle_is_left_to_its_owner() -> None:
     stack = new_stack()
     bucket = s3.Bucket.from_bucket_name(stack, "Theirs", "their-artifacts")

@@ -13,6 +13,7 @@ model data.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Unpack, cast
@@ -48,7 +49,6 @@ from ._policy_size import (
     managed_policy,
     pack,
     render_statements,
-    statement_lengths,
 )
 from ._props import (
     ArgumentProblem,
@@ -61,9 +61,10 @@ from ._props import (
     expect_str,
     is_unresolved,
     raise_for,
+    was_detached,
 )
 from ._roles import role_arn
-from ._tree import is_instance, node_of, path_of, placed, stack_of
+from ._tree import is_instance, node_of, path_of, placed, root_of, stack_of
 from ._warning_traces import record_warnings_without_traces
 from .artifacts import ArtifactStore
 from .endpoint import (
@@ -549,11 +550,18 @@ def _counted(rendered: Any) -> Any:
 
 
 def _unit_length(stack: Any, statements: Sequence[iam.PolicyStatement]) -> int:
-    """The deployed length of ``statements`` side by side in a policy (commas included)."""
+    """The deployed length of ``statements`` side by side in a policy (commas included).
+
+    Each reference at its longest, as ``_PoliciesFit`` measures the policies (a repository's
+    ARN of a name up to 256 characters, a parameter's value): ``statement_lengths`` looks
+    them up for long statements only, and a unit counted shorter than the check counts it
+    was packed into a policy that then failed synth.
+    """
     if not statements:
         return 0
     rendered = [_counted(each) for each in render_statements(stack, statements)]
-    return sum(statement_lengths(stack, statements, rendered)) + len(statements) - 1
+    (length,) = document_lengths(stack, [rendered])
+    return length - 2  # the list's brackets, which the policy's document counts once
 
 
 def _quota_problem(value: object) -> Problem | None:
@@ -572,27 +580,52 @@ def _quota_problem(value: object) -> Problem | None:
     )
 
 
-def _attached_otherwise(role: iam.IRole, ours: Sequence[iam.ManagedPolicy]) -> int:
-    """How many managed policies this app attaches to ``role`` besides ``ours``.
+# The ComponentEndpoints constructed (in any app): those sharing a role count each other's
+# policies, which a search of the role's stack doesn't find when they are elsewhere.
+_ENDPOINTS: weakref.WeakSet[ComponentEndpoint] = weakref.WeakSet()
 
-    Its own ``ManagedPolicyArns`` (``managed_policies=``, ``add_managed_policy``) and the
-    managed policies of its stack that name it; 0 for a role imported from elsewhere.
+
+def _attached_otherwise(endpoint: ComponentEndpoint) -> int:
+    """How many managed policies this app attaches to ``endpoint``'s role besides its own.
+
+    For a role of the app: its own ``ManagedPolicyArns`` (``managed_policies=``,
+    ``add_managed_policy``) and the managed policies of its stack that name it. And the
+    policies of the app's other ``ComponentEndpoint``s of the same role outside that stack
+    (anywhere, for an imported role), which name it by an import, not by its ``Ref``.
     """
-    if not isinstance(role, iam.Role):
-        return 0
-    stack = stack_of(role)
-    cfn_role = role.node.default_child
-    arns = (
-        stack.resolve(cfn_role.managed_policy_arns) if isinstance(cfn_role, iam.CfnRole) else None
-    )
-    count = len(arns) if isinstance(arns, list) else 0
-    name = stack.resolve(role.role_name)
-    # By path: jsii may hand back a new proxy of the same construct.
-    own = {f"{policy.node.path}/Resource" for policy in ours}
-    for construct in node_of(stack).find_all():
-        if is_instance(construct, iam.CfnManagedPolicy) and path_of(construct) not in own:
-            roles = stack.resolve(construct.roles)
-            count += isinstance(roles, list) and name in roles
+    role = endpoint.role
+    ours = endpoint.role_policies
+    count = 0
+    searched: str | None = None  # the stack whose policies naming the role are counted
+    if isinstance(role, iam.Role):
+        stack = stack_of(role)
+        searched = path_of(stack)
+        cfn_role = role.node.default_child
+        arns = (
+            stack.resolve(cfn_role.managed_policy_arns)
+            if isinstance(cfn_role, iam.CfnRole)
+            else None
+        )
+        count = len(arns) if isinstance(arns, list) else 0
+        name = stack.resolve(role.role_name)
+        # By path: jsii may hand back a new proxy of the same construct.
+        own = {f"{policy.node.path}/Resource" for policy in ours}
+        for construct in node_of(stack).find_all():
+            if is_instance(construct, iam.CfnManagedPolicy) and path_of(construct) not in own:
+                roles = stack.resolve(construct.roles)
+                count += isinstance(roles, list) and name in roles
+    root = root_of(endpoint)
+    for other in list(_ENDPOINTS):
+        if (
+            other is endpoint
+            or other._role_locked  # its policies are attached to nothing
+            or was_detached(other)
+            or root_of(other) is not root
+            or other.role.role_arn != role.role_arn
+            or path_of(stack_of(other)) == searched  # found in the role's stack above
+        ):
+            continue
+        count += len(other.role_policies)
     return count
 
 
@@ -637,7 +670,7 @@ class _PoliciesFit:
                     "fail with LimitExceeded): add statements of your own to a managed policy "
                     "of your own"
                 )
-        others = 0 if endpoint._role_locked else _attached_otherwise(endpoint.role, policies)
+        others = 0 if endpoint._role_locked else _attached_otherwise(endpoint)
         quota = endpoint.managed_policies_per_role
         if len(policies) + others > quota:
             errors.append(self._too_many(len(policies), others, quota))
@@ -866,6 +899,7 @@ class ComponentEndpoint(Resource):
         statements, then each component's and adapter's, whole, in the order added."""
         # What each policy holds, in order: (what, its statements' length), packed with pack.
         self._units: list[tuple[str, int]] = [("the endpoint", _unit_length(stack, statements))]
+        _ENDPOINTS.add(self)
         acknowledge_wildcards(
             self.role_policy, statements, f"execution role of endpoint {self.node.path}"
         )

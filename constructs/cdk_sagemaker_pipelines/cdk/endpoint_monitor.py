@@ -34,6 +34,7 @@ from aws_cdk import (
     Names,
     Resource,
     Stack,
+    Token,
     Validations,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -68,7 +69,7 @@ from ._props import (
     raise_for,
 )
 from ._roles import role_arn
-from ._tree import account_region, node_of, placed, root_of, stack_of
+from ._tree import account_region, node_of, path_of, placed, root_of, stack_of
 from ._values import days
 from ._warning_traces import record_warnings_without_traces
 from .artifacts import _whole_days_problem
@@ -608,8 +609,10 @@ class DataQualityMonitor(Resource):
             warning (``cdk-sagemaker-pipelines:immutable-role``).
         :param report_retention: how long the store keeps the reports under
             ``monitoring/<endpoint name>/<schedule name>/`` (an S3 lifecycle rule of its
-            bucket, when this app created it: an adopted bucket's lifecycle is its owner's),
-            whole days. Default: 365 days; None: until deleted by hand.
+            bucket, when this app created it: an adopted bucket's lifecycle is its owner's;
+            not applied, and warned, for a bucket of another stack when the endpoint is
+            named at deploy time), whole days. Default: 365 days; None: until deleted by
+            hand.
         """
         check_new_child("DataQualityMonitor", scope, construct_id)
         super().__init__(scope, construct_id)
@@ -797,8 +800,27 @@ class DataQualityMonitor(Resource):
         bucket's lifecycle is its owner's (``report_retention`` is then documented as not
         applied). The bucket is versioned: the expired reports stay as noncurrent versions
         for the store's ``noncurrent_version_retention``.
+
+        Not when the bucket is in another stack and the reports' prefix holds a value of
+        this one (an endpoint named at deploy time): the store's stack would refer to this
+        stack, which refers to it (a dependency cycle), or resolve a pseudo parameter such
+        as ``AWS::StackName`` to its own value, a prefix no report is under. Warned.
         """
         if retention is None or not isinstance(bucket, s3.Bucket):
+            return
+        bucket_stack = stack_of(bucket)
+        if path_of(bucket_stack) != path_of(stack_of(self)) and Token.is_unresolved(
+            self.reports_prefix
+        ):
+            Annotations.of(self).add_warning_v2(
+                f"{WARNING_PREFIX}:report-retention-not-applied",
+                f"report_retention is not applied: the store's bucket {path_of(bucket)} is in "
+                f"stack {path_of(bucket_stack)}, and the reports' prefix (monitoring/<endpoint "
+                "name>/<schedule name>/) holds the endpoint's name, known at deploy time in "
+                "this stack, which a lifecycle rule of that stack can't name. Give the "
+                "endpoint a literal endpoint_name, or pass report_retention=None and expire "
+                "the reports in the store's stack yourself.",
+            )
             return
         bucket.add_lifecycle_rule(
             id=f"ExpireMonitoringReports{Names.unique_id(self)}"[:255],

@@ -348,7 +348,7 @@ class MlOpsStack(Stack):
         self.data_quality: DataQualityMonitor | None = None
         # An environment may turn the monitor off: a version registered before the upgrade
         # records no DriftCheckBaselines, and the monitor's job definition would fail the
-        # deploy (docs/constructs.md, "Upgrading to this release").
+        # deploy (docs/upgrading.md, "Upgrading to this release").
         if self.endpoint is not None and config.data_quality_monitor:
             self.data_quality = self._monitor_data_quality(self.endpoint, model_source)
         if self.endpoint is not None and self.endpoint.deployment is not None:
@@ -365,7 +365,7 @@ class MlOpsStack(Stack):
                 f"{BAKE.to_minutes()} minutes after it takes all traffic) SageMaker rolls "
                 "back to the old fleet by itself; at any other time nothing rolls back: "
                 f"read its log (/aws/sagemaker/Endpoints/{config.model_package_group_name}) "
-                "and roll back by hand (docs/constructs.md, Operating it)",
+                "and roll back by hand (docs/reference-app.md, Operating it)",
                 threshold=SERVER_ERROR_RATE,
                 evaluation_periods=3,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -437,7 +437,7 @@ class MlOpsStack(Stack):
         The artifact bucket gets a physical name (``config.artifact_bucket_name``), which
         the other account's stack computes: CloudFormation can't refer to a name it
         generates in another account. Renaming a deployed bucket replaces it (see
-        docs/constructs.md, "Changing a deployed app"): so only an environment that is
+        docs/upgrading.md, "Changing a deployed app"): so only an environment that is
         another's ``model_source`` gets one.
 
         Example::
@@ -612,7 +612,7 @@ class MlOpsStack(Stack):
             "Latency",
             alarm_description="The endpoint's model answers 1% of requests in more than "
             f"{LATENCY_P99.to_seconds()} s (ModelLatency p99), 15 minutes running: scaling "
-            "did not keep up, or the model is slow (docs/constructs.md, Operating it)",
+            "did not keep up, or the model is slow (docs/reference-app.md, Operating it)",
             threshold=LATENCY_P99.to_seconds() * 1_000_000,  # ModelLatency is in microseconds
             evaluation_periods=3,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

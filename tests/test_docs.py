@@ -51,6 +51,8 @@ OWN_PROJECT = REPO / "docs" / "own-project.md"
 LANGUAGE = REPO / "docs" / "language.md"
 REVIEW_TOOLS = REPO / "docs" / "review-tools.md"
 CONSTRUCTS = REPO / "docs" / "constructs.md"
+REFERENCE_APP = REPO / "docs" / "reference-app.md"
+UPGRADING = REPO / "docs" / "upgrading.md"
 LIMITATIONS = REPO / "docs" / "limitations.md"
 ARCHITECTURE = REPO / "docs" / "architecture.md"
 MODEL_MONITORING = REPO / "docs" / "model-monitoring.md"
@@ -60,6 +62,8 @@ REFERENCE = [
     LANGUAGE,
     REVIEW_TOOLS,
     CONSTRUCTS,
+    REFERENCE_APP,
+    UPGRADING,
     LIMITATIONS,
     ARCHITECTURE,
     MODEL_MONITORING,
@@ -231,24 +235,26 @@ def test_reference_names_every_warning_id_and_only_those() -> None:
 
 
 def changing_a_deployed_app() -> dict[str, str]:
-    """docs/constructs.md's "Changing a deployed app" table: each change with its effect."""
-    text = CONSTRUCTS.read_text()
-    # The guide's last section.
-    section = text[text.index("\n## Changing a deployed app\n") :]
-    assert "\n## " not in section[1:]
-    rows = [line.strip("|").split(" | ") for line in section.splitlines() if line.startswith("| ")]
-    return {cells[0].strip(): cells[1].strip() for cells in rows[1:] if len(cells) == 2}
+    """docs/upgrading.md's "Changing a deployed app": each change (a heading) with its effect."""
+    text = UPGRADING.read_text()
+    section = text[
+        text.index("\n### What each change does\n") : text.index("\n### Removing an environment\n")
+    ]
+    changes = re.findall(r"^#### ([^\n]+)\n\n(.*?)(?=^#### |\Z)", section, re.S | re.M)
+    assert len(changes) > 15
+    # As rendered: the effect's line breaks are spaces.
+    return {change: " ".join(effect.split()) for change, effect in changes}
 
 
 # The construct prop behind each property whose change replaces a stateful resource of the
 # reference app (the ImmutableProperties its inventory gives a value, i.e. that the constructs
-# set), and the words of the change in the constructs guide's table that says what it does.
+# set), and the words of the change in docs/upgrading.md's entry that says what it does.
 REPLACING_PROPS = {
     "PipelineName": ("`pipeline_name`",),
     "ModelPackageGroupName": ("registry", "`model_package_group_name`"),
     "ModelPackageGroupDescription": ("registry", "`description`"),
     # The sealing function's log group is named after its construct path.
-    "LogGroupName": ("the `Pipeline` moved", "renamed"),
+    "LogGroupName": ("`Pipeline` moved", "renamed"),
 }
 
 
@@ -841,8 +847,8 @@ def test_operating_the_reference_app_uses_real_commands_and_options() -> None:
     def kebab(name: str) -> str:
         return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
-    text = CONSTRUCTS.read_text()
-    section = text[text.index("### Operating it") : text.index("## Reviewing infrastructure")]
+    text = REFERENCE_APP.read_text()
+    section = text[text.index("## Operating it") : text.index("## Reviewing infrastructure")]
     lines = [
         line
         for block in code_blocks(section, "sh")
@@ -892,9 +898,9 @@ def test_changelog_names_the_version_and_every_new_warning_id() -> None:
     assert headings[0] == "Unreleased"
     unreleased = changelog[changelog.index("## Unreleased") :]
     assert f"as {__version__} (the package's `__version__`)" in unreleased
-    constructs = CONSTRUCTS.read_text()
-    table = constructs[
-        constructs.index("**New warnings at synth**") : constructs.index("**New errors**")
+    upgrading = UPGRADING.read_text()
+    table = upgrading[
+        upgrading.index("### New warnings at synth") : upgrading.index("### New errors")
     ]
     ids = {
         warning

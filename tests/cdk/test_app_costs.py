@@ -1,6 +1,6 @@
 """What the reference app bills when nothing runs, and the tags that attribute it.
 
-The table of docs/constructs.md ("What it costs": the reference app, per environment) is
+The table of docs/reference-app.md ("What it costs", per environment) is
 counted from the templates by ``scripts/cost_table.py``: a change that adds a key, an alarm
 or an instance fails here until the table is regenerated. One extra synth: every
 environment serving a version, as ``cdk deploy -c model_package_arn:<environment>=…`` does.
@@ -77,7 +77,7 @@ def test_the_docs_cost_table_is_what_the_templates_bill(
     table = costs.render(_by_environment(reference_app), _by_environment(serving))
     text = Path(costs.DOC).read_text()
     assert costs.replace_table(text, table) == text, (
-        "docs/constructs.md's cost table is stale: run python scripts/cost_table.py\n" + table
+        "docs/reference-app.md's cost table is stale: run python scripts/cost_table.py\n" + table
     )
 
 

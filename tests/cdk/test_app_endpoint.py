@@ -314,7 +314,7 @@ def test_the_server_errors_alarm_says_when_nothing_rolls_back(served: Synthesize
     assert "While a new version bakes (the 10 minutes after it takes all traffic)" in description
     assert "at any other time nothing rolls back" in description
     assert "/aws/sagemaker/Endpoints/staging-breast-cancer-classifier" in description
-    assert "docs/constructs.md, Operating it" in description
+    assert "docs/reference-app.md, Operating it" in description
 
 
 def test_the_failure_topic_lets_the_rollback_alarm_publish(served: SynthesizedApp):
@@ -594,7 +594,7 @@ def test_the_production_endpoint_runs_two_instances_scaled_and_watched_for_laten
     assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["Threshold"]) == (300, 3, 1e6)
     assert alarm["AlarmActions"] == [{"Ref": topic}]
     assert alarm["OKActions"] == [{"Ref": topic}]
-    assert "docs/constructs.md, Operating it" in alarm["AlarmDescription"]
+    assert "docs/reference-app.md, Operating it" in alarm["AlarmDescription"]
     latency_id = ids["prod/MlOps/Endpoint/Latency/Resource"]
     assert any(
         statement.get("Condition")

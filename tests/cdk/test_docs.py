@@ -36,6 +36,7 @@ from tests.test_docs import (
     OUR_PACKAGES,
     OWN_PROJECT,
     REFERENCE,
+    REFERENCE_APP,
     TOOLING_ACCOUNT,
     changing_a_deployed_app,
     code_blocks,
@@ -58,7 +59,7 @@ def test_names_the_docs_import_exist(doc: Path) -> None:
 def test_constructs_list_every_environment_setting_with_its_default() -> None:
     rows = {
         cells[0]: cells[2]
-        for line in CONSTRUCTS.read_text().splitlines()
+        for line in REFERENCE_APP.read_text().splitlines()
         if line.startswith("| `")
         for cells in [[cell.strip() for cell in line.strip("|").split("|")]]
         if len(cells) == 3
@@ -68,7 +69,7 @@ def test_constructs_list_every_environment_setting_with_its_default() -> None:
         if field.name == "name":
             continue
         key = next((row for row in rows if f"`{field.name}`" in row), None)
-        assert key is not None, f"docs/constructs.md has no row for {field.name}"
+        assert key is not None, f"docs/reference-app.md has no row for {field.name}"
         value = getattr(defaults, field.name)
         if value is None and field.name in ("account", "region"):
             assert "environment-agnostic" in rows[key]
@@ -77,7 +78,7 @@ def test_constructs_list_every_environment_setting_with_its_default() -> None:
             assert rows[key] == f"`{json.dumps(rendered)}`", field.name
 
 
-# What docs/constructs.md's "Changing a deployed app" calls each kind of stateful resource.
+# What docs/upgrading.md's "Changing a deployed app" calls each kind of stateful resource.
 STATEFUL_WORDS = {
     "AWS::KMS::Key": "key",
     "AWS::S3::Bucket": "bucket",
@@ -87,7 +88,7 @@ STATEFUL_WORDS = {
 
 
 def test_constructs_say_which_stateful_resources_a_renamed_construct_takes_along() -> None:
-    # A construct renamed or moved gives every resource under it a new logical id: the row
+    # A construct renamed or moved gives every resource under it a new logical id: the entry
     # that says what that does must name each kind of stateful resource it holds (a
     # Pipeline without artifact_store holds its own store's key and buckets).
     import aws_cdk as cdk
@@ -98,11 +99,11 @@ def test_constructs_say_which_stateful_resources_a_renamed_construct_takes_along
     store = ArtifactStore(stack, "Store")
     store.add_bucket("Data")
     constructs = {
-        "the `Pipeline` moved under another parent construct or renamed": Pipeline(
+        "The `Pipeline` moved under another parent construct or renamed": Pipeline(
             stack, "Training", definition=prep_and_train()
         ),
-        "an `ArtifactStore` renamed or moved under another parent construct": store,
-        "the registry's `model_package_group_name` changed, or its construct moved": (
+        "An `ArtifactStore` renamed or moved under another parent construct": store,
+        "The registry's `model_package_group_name` changed, or its construct moved": (
             ModelRegistry(stack, "Registry")
         ),
     }
@@ -167,13 +168,11 @@ def test_constructs_say_each_dead_letter_queue_has_an_alarm(
                 alarmed.append(dimension["Value"]["Fn::GetAtt"][0])
         assert queues
         assert sorted(alarmed) == sorted(queues)
-    (row,) = [
-        line
-        for line in CONSTRUCTS.read_text().splitlines()
-        if line.startswith("| `PipelineMonitoring` |")
-    ]
-    assert "on which nothing alarms" not in row
-    assert "`dead_letter_queues`" in row
+    text = CONSTRUCTS.read_text()
+    section = text[text.index("\n### `PipelineMonitoring`\n") :]
+    section = section[: section.index("\n### ", 1)]
+    assert "on which nothing alarms" not in section
+    assert "`dead_letter_queues`" in section
 
 
 def test_constructs_say_the_schedule_setting_is_in_utc(reference_app: SynthesizedApp) -> None:
@@ -186,7 +185,7 @@ def test_constructs_say_the_schedule_setting_is_in_utc(reference_app: Synthesize
     assert schedules
     assert {schedule["ScheduleExpressionTimezone"] for schedule in schedules} == {"Etc/UTC"}
     (row,) = [
-        line for line in CONSTRUCTS.read_text().splitlines() if line.startswith("| `schedule` |")
+        line for line in REFERENCE_APP.read_text().splitlines() if line.startswith("| `schedule` |")
     ]
     assert "UTC" in row
 
@@ -195,8 +194,8 @@ def test_constructs_say_where_the_outputs_point_and_how_to_start_a_run(
     reference_app: SynthesizedApp,
 ) -> None:
     # After `cdk deploy "dev/*"`: the names the guide's commands give are the dev stack's.
-    text = " ".join(CONSTRUCTS.read_text().split())  # as rendered: line breaks are spaces
-    section = text[text.index("## The reference app") : text.index("## Reviewing")]
+    text = " ".join(REFERENCE_APP.read_text().split())  # as rendered: line breaks are spaces
+    section = text[text.index("## What it deploys") : text.index("## What it costs")]
     lookup = re.search(r"describe-stacks --stack-name (\S+) --query Stacks\[0\]\.Outputs", section)
     start = re.search(r"start-pipeline-execution --pipeline-name ([\w-]+)", section)
     assert lookup is not None
@@ -731,7 +730,7 @@ def test_constructs_say_what_renaming_a_step_or_the_pipeline_replaces() -> None:
     removed = {base[logical_id]["Type"] for logical_id in base.keys() - renamed_step.keys()}
     assert removed == {"AWS::IAM::Role", "AWS::IAM::ManagedPolicy"}
     assert any("StepRolePrep" in logical_id for logical_id in base.keys() - renamed_step.keys())
-    effect = _changing("a step renamed")
+    effect = _changing("A step renamed")
     assert "`StepRole-<step>`) are replaced" in effect
     assert "deploy while none runs" in effect
     # A new pipeline_name: the managed policies' descriptions name it, and a description

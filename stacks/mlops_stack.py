@@ -116,8 +116,9 @@ class MlOpsStack(Stack):
     version of the registry, capturing its requests and responses in the artifact store; a
     ``DataQualityMonitor`` compares them daily with the baseline that version records
     (``DriftCheckBaselines``, read from it at deploy time), and a feature drifting from it
-    notifies the topic, as do runs of it that give no results, and the endpoint's share of
-    failed requests; ``config.data_quality_monitor`` False leaves the monitor out.
+    notifies the topic, as do runs of it that give no results, the endpoint's share of
+    failed requests, and the served version rejected after its deploy
+    (``notify_on_rejection``); ``config.data_quality_monitor`` False leaves the monitor out.
     Every resource that takes tags, and every job the pipeline starts, is tagged with the
     environment's name and the project (``cost_tags``), for cost allocation.
 
@@ -385,6 +386,11 @@ class MlOpsStack(Stack):
                 model_error_rate=MODEL_ERROR_RATE,
                 min_invocations=MIN_INVOCATIONS,
             )
+        if self.endpoint is not None and model_source is None:
+            # A version rejected (or its approval withdrawn) after its deploy keeps serving
+            # until the next deploy: page whoever hears of failed runs. Not for a version
+            # of a model_source, whose events SageMaker sends in the source's account.
+            self.endpoint.notify_on_rejection(self.notifications.topic)
         if self.endpoint is not None and config.retain_data:
             self._watch_production_endpoint(self.endpoint)
         # What a person needs after `cdk deploy` (it prints these): where to put data, what

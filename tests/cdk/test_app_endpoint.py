@@ -136,14 +136,14 @@ def test_the_endpoint_and_its_monitor_add_their_own_resources_and_change_nothing
     del template["Outputs"]["EndpointName"]
     del template["Outputs"]["ServedModelPackageArn"]
     # Besides, the failure topic admits the rollback alarm, the three drift alarms, the
-    # monitor's missing-results alarm and the endpoint's two error alarms (one statement
-    # each, the last ones).
+    # monitor's missing-results alarm, the endpoint's two error alarms and its rejected
+    # version's rule (one statement each, the last ones).
     (policy,) = (
         resource["Properties"]["PolicyDocument"]
         for resource in template["Resources"].values()
         if resource["Type"] == "AWS::SNS::TopicPolicy"
     )
-    admitted = [policy["Statement"].pop() for _ in range(7)]
+    admitted = [policy["Statement"].pop() for _ in range(8)]
     assert {
         statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0]
         for statement in admitted
@@ -486,6 +486,41 @@ def test_the_endpoints_share_of_failed_requests_notifies_the_failure_topic(
     assert len(rollback) == 1
 
 
+def test_a_served_version_rejected_after_its_deploy_pages_the_failure_topic(
+    served: SynthesizedApp,
+):
+    # The deploy checks the version's approval once: a rule of its exact ARN pages
+    # whoever hears of failed runs when it is rejected (or unapproved) later.
+    template = served.templates[STACK]
+    ids = _path_ids(served, STACK)
+    rule_id = ids[f"{STACK}/Endpoint/RejectedVersion/Resource"]
+    rule = template["Resources"][rule_id]["Properties"]
+    ((_, policy),) = _of_type(template, "AWS::SNS::TopicPolicy").items()
+
+    assert rule["EventPattern"] == {
+        "source": ["aws.sagemaker"],
+        "detail-type": ["SageMaker Model Package State Change"],
+        "resources": [VERSION],
+        "detail": {"ModelApprovalStatus": ["Rejected", "PendingManualApproval"]},
+    }
+    ((target),) = rule["Targets"]
+    assert target["Arn"] == {"Ref": ids[f"{STACK}/Failures/Topic/Resource"]}
+    assert (
+        "endpoint staging-breast-cancer-classifier still serves it"
+        in (target["InputTransformer"]["InputTemplate"])
+    )
+    assert {
+        "Action": "sns:Publish",
+        "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]}}},
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Resource": {"Ref": ids[f"{STACK}/Failures/Topic/Resource"]},
+    } in [
+        {key: value for key, value in statement.items() if key != "Sid"}
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+
+
 def test_a_monitor_whose_runs_give_no_results_two_days_running_notifies(
     served: SynthesizedApp,
 ):
@@ -669,6 +704,12 @@ def test_a_model_source_synthesizes_without_partition_literals(tmp_path: Path):
 
     report = json.loads((tmp_path / "validation-report.json").read_text())
     assert "key/*" not in json.dumps(report)
+    # The source's versions change state in the source's account, where SageMaker sends
+    # their events: prod's endpoint watches none (a rule that would never fire).
+    prod_stack = application.node.find_child("prod").node.find_child("MlOps")
+    assert isinstance(prod_stack, MlOpsStack)
+    assert prod_stack.endpoint is not None
+    assert prod_stack.endpoint.node.try_find_child("RejectedVersion") is None
 
 
 def test_a_model_source_shares_its_versions_before_the_target_serves_one():

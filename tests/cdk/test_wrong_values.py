@@ -541,6 +541,12 @@ APIS: list[Api] = [
         grantee=lambda w: w.role,
     ),
     _method(
+        "ComponentEndpoint.notify_on_rejection",
+        _component_endpoint,
+        "Test/Components",
+        topic=lambda world: world.topic,
+    ),
+    _method(
         "EndpointComponent.add_copy_scaling",
         _component,
         "Test/Components/Support",
@@ -670,6 +676,12 @@ APIS: list[Api] = [
         period=lambda world: cdk.Duration.minutes(5),
         evaluation_periods=lambda world: 3,
         variant=lambda world: "AllTraffic",
+    ),
+    _method(
+        "ModelEndpoint.notify_on_rejection",
+        _endpoint,
+        "Test/Endpoint",
+        topic=lambda world: world.topic,
     ),
     _method(
         "ModelEndpoint.metric",

@@ -22,8 +22,10 @@ import jsii
 from aws_cdk import Duration, Names, Resource
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk import aws_sns as sns
 from aws_cdk.interfaces import aws_sagemaker as sagemaker_refs
 
 if TYPE_CHECKING:
@@ -63,6 +65,8 @@ from ._props import (
     raise_for,
     was_detached,
 )
+from ._rejection import RULE_ID as REJECTION_RULE_ID
+from ._rejection import Watched, notify_rejections, topic_problems
 from ._roles import role_arn
 from ._tree import is_instance, node_of, path_of, placed, root_of, stack_of
 from ._warning_traces import record_warnings_without_traces
@@ -951,6 +955,7 @@ class ComponentEndpoint(Resource):
         # The Ref of an AWS::SageMaker::Endpoint is its ARN.
         self.endpoint_arn: str = self._resource.ref
         self._scaling_role: iam.IRole | None = None
+        self._rejection_topic: sns.ITopic | None = None
         node_of(self).add_validation(_HasComponents(self))
         node_of(self).add_validation(_PoliciesFit(self))
 
@@ -1123,7 +1128,73 @@ class ComponentEndpoint(Resource):
             environment=environment,
         )
         self.components[construct_id] = component
+        if self._rejection_topic is not None:
+            self._watch_versions(self._rejection_topic, [component])
         return component
+
+    def notify_on_rejection(self, topic: sns.ITopic) -> None:
+        """Page ``topic`` when a version a component serves is no longer fit to serve.
+
+        As ``ModelEndpoint.notify_on_rejection``: a rule per component
+        (``<component>/RejectedVersion``, its ``rejection_rule``), those added later
+        included, matching SageMaker's ``SageMaker Model Package State Change`` events of
+        exactly its version whose ``ModelApprovalStatus`` is ``Rejected`` (or
+        ``PendingManualApproval``, an approval withdrawn, under ``require_approval``), with
+        a message naming the version, its status, the endpoint and component, and the
+        commands to paste. The topic's policy admits exactly these rules (a statement per
+        call: this one's components, then one per component added after). Once per endpoint.
+
+        Example::
+
+            endpoint.notify_on_rejection(alerts.topic)
+            endpoint.add_component("Support", model_package_arn=arn, compute=compute)
+        """
+
+        def subject() -> str:
+            return f"ComponentEndpoint {self.node.path}.notify_on_rejection"
+
+        raise_for(
+            [
+                *topic_problems(self, topic),
+                None
+                if self._rejection_topic is None
+                else ArgumentProblem(
+                    None,
+                    "self",
+                    "notify_on_rejection was called already: the components' versions are "
+                    "watched, and their rules publish to the topic it was given",
+                    "subscribe more endpoints to that topic instead",
+                ),
+            ],
+            subject,
+        )
+        self._rejection_topic = topic
+        self._watch_versions(topic, list(self.components.values()))
+
+    def _watch_versions(self, topic: sns.ITopic, components: list[EndpointComponent]) -> None:
+        """Give each of ``components`` its rule (``notify_on_rejection``)."""
+        # Under require_approval a component's version was Approved when deployed: pending
+        # again means its approval was withdrawn.
+        statuses = ("Rejected", "PendingManualApproval") if self.require_approval else ("Rejected",)
+        rules = notify_rejections(
+            self,
+            self._name,
+            topic,
+            [
+                Watched(
+                    component,
+                    REJECTION_RULE_ID,
+                    component.model_package_arn,
+                    statuses,
+                    f"inference component '{component.component_name}'",
+                    "its answers reach callers",
+                    "model_package_arn",
+                )
+                for component in components
+            ],
+        )
+        for component, rule in zip(components, rules, strict=True):
+            component.rejection_rule = rule
 
     def _scaling_role_of(self) -> iam.IRole:
         """Application Auto Scaling's service-linked role for SageMaker (imported once).
@@ -1254,6 +1325,9 @@ class EndpointComponent(Construct):
         """The copies' scalable target, once ``add_copy_scaling`` was called."""
         self.adapters: dict[str, ComponentAdapter] = {}
         """The adapter components added (``add_adapter``), by construct id."""
+        self.rejection_rule: events.Rule | None = None
+        """The rule paging when its version is rejected, once the endpoint's
+        ``notify_on_rejection`` was called."""
 
     @check_keywords
     def add_adapter(

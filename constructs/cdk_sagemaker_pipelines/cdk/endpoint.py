@@ -23,6 +23,7 @@ import jsii
 from aws_cdk import Annotations, ArnFormat, Duration, Names, Resource
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -75,6 +76,8 @@ from ._props import (
     raise_for,
     refers_across_environments,
 )
+from ._rejection import RULE_ID as REJECTION_RULE_ID
+from ._rejection import Watched, notify_rejections, topic_problems
 from ._roles import role_arn
 from ._topics import topic_environment
 from ._tree import account_region, node_of, placed, root_of, stack_of
@@ -2513,6 +2516,7 @@ class ModelEndpoint(Resource):
         self.shadow = shadow
         self.async_inference = async_inference
         self._served = served
+        self._rejection_rules: dict[str, events.Rule] | None = None
         self._rollback_alarms: list[cloudwatch.IAlarm] = list(
             deployment.rollback_alarms if deployment is not None else ()
         )
@@ -3653,6 +3657,94 @@ class ModelEndpoint(Resource):
         if topic is not None:
             notify_topic([result.server_errors, result.model_errors], topic, ok=True)
         return result
+
+    def notify_on_rejection(self, topic: sns.ITopic) -> dict[str, events.Rule]:
+        """Page ``topic`` when a version the endpoint serves is no longer fit to serve.
+
+        ``require_approval`` checks a version when a deploy starts serving it: one rejected
+        afterwards keeps serving until a deploy replaces it. This adds one EventBridge rule
+        per served version (the endpoint's own variant's, ``RejectedVersion``; each of
+        ``variants``' and the ``shadow``'s, ``<name>RejectedVersion``) matching SageMaker's
+        ``SageMaker Model Package State Change`` events of exactly that version (its ARN in
+        ``resources``, as given and in lowercase; a token as it resolves) whose
+        ``ModelApprovalStatus`` is one the variant must not serve: ``Rejected``, and for a
+        production variant under ``require_approval`` ``PendingManualApproval`` too (an
+        approval withdrawn); the shadow's may be pending. Each change of such a version
+        while in that status pages again. The message names the version, its status, the
+        endpoint and variant, and gives the commands to paste (region included): who
+        changed the status and why, the approved versions to roll back to, approving it
+        again. Notify-only: nothing rolls back by itself.
+
+        The topic's policy admits exactly these rules (one statement, ``aws:SourceArn``;
+        rules named from their path for a topic of another stack), and its key, of the
+        app, lets EventBridge use it; an imported topic or key is warned
+        (``cdk-sagemaker-pipelines:notification-topic-policy``, ``…-topic-key``). A topic of
+        another account or region, or a FIFO topic, fails, as for
+        ``PipelineFailureNotifications``. SageMaker sends the events in the version's
+        account: a version of another account is warned
+        (``cdk-sagemaker-pipelines:rule-of-another-environment``), as this stack's rules see
+        them only if that account's bus forwards them here. Once per endpoint.
+
+        :param topic: where to page (an ``sns.ITopic`` of this stack's account and region).
+        :returns: the rules, by variant name.
+
+        Example::
+
+            endpoint.notify_on_rejection(alerts.topic)  # alerts: PipelineFailureNotifications
+        """
+
+        def subject() -> str:
+            return f"ModelEndpoint {self.node.path}.notify_on_rejection"
+
+        raise_for(
+            [
+                *topic_problems(self, topic),
+                None
+                if self._rejection_rules is None
+                else ArgumentProblem(
+                    None,
+                    "self",
+                    "notify_on_rejection was called already: the endpoint's versions are "
+                    "watched, and their rules publish to the topic it was given",
+                    "subscribe more endpoints to that topic instead",
+                ),
+            ],
+            subject,
+        )
+        watched = []
+        for each in self._served:
+            if each.is_shadow:
+                statuses: tuple[str, ...] = ("Rejected",)
+                served_as = f"shadow variant '{each.name}'"
+                consequence = (
+                    "SageMaker copies requests to it and discards its answers: remove the "
+                    "shadow, or give it another version, at the next deploy"
+                )
+            else:
+                # Under require_approval a production version was Approved when deployed:
+                # pending again means its approval was withdrawn. Without it, pending
+                # versions serve on purpose (a dev environment): only Rejected pages.
+                statuses = ("Rejected",)
+                if self.require_approval:
+                    statuses += ("PendingManualApproval",)
+                served_as = f"production variant '{each.name}'"
+                consequence = "its answers reach callers"
+            watched.append(
+                Watched(
+                    self,
+                    f"{each.name if each.prefix else ''}{REJECTION_RULE_ID}",
+                    each.model_package_arn,
+                    statuses,
+                    served_as,
+                    consequence,
+                    f"{each.prefix}model_package_arn",
+                )
+            )
+        rules = notify_rejections(self, self._name, topic, watched)
+        self._rejection_rules = {
+            each.name: rule for each, rule in zip(self._served, rules, strict=True)
+        }
+        return dict(self._rejection_rules)
 
     def _unpublished_metric_problem(self, metric_name: object) -> Problem | None:
         """An invocation metric SageMaker doesn't publish for an asynchronous endpoint."""

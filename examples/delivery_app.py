@@ -1,8 +1,11 @@
-"""CDK Pipelines delivery app: a CodePipeline in a tooling account deploys dev, then prod.
+"""CDK Pipelines delivery app: a CodePipeline in a tooling account deploys each environment.
 
+The environments are the reference app's, cdk.json's ``environments``, in their order; one
+that keeps its data (``retain_data``, prod-like) deploys after a manual approval.
 docs/cdk-pipelines.md explains it. To use it, copy this file next to ``app.py`` (as
-``delivery.py``), put in your accounts, repository and connection, and run
-``node_modules/.bin/cdk synth -a ".venv/bin/python delivery.py"``. cdk-nag then prints the
+``delivery.py``), give each environment of ``cdk.json`` its account and region
+(docs/multi-account.md), put in your tooling account, repository and connection here, and
+run ``node_modules/.bin/cdk synth -a ".venv/bin/python delivery.py"``. cdk-nag then prints the
 findings on CDK Pipelines' own resources for your accounts and region: replace
 ``DELIVERY_FINDINGS`` with the ids its report prints, after reviewing them.
 tests/cdk/test_delivery_example.py synthesizes this app, cdk-nag packs included, and runs
@@ -11,6 +14,7 @@ cfn-lint on its stack.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -29,34 +33,14 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks  # noqa: E402
 
 from cdk_sagemaker_pipelines.cdk import FAIL_SYNTH_ON_VALIDATION_ERRORS, synth_app  # noqa: E402
 from constructs import Construct  # noqa: E402
-from stacks import EnvironmentConfig, MlOpsStage  # noqa: E402
-from stacks.config import source_revision, with_versions  # noqa: E402
+from stacks import EnvironmentConfig, MlOpsStage, load_environments  # noqa: E402
+from stacks.config import ConfigError, cdk_json_problems, source_revision  # noqa: E402
 
 TOOLING = cdk.Environment(account="111111111111", region="eu-west-1")
 # The GitHub repository the pipeline deploys from (through a CodeConnections connection).
 REPOSITORY = "acme/ml-platform"
-DEV = EnvironmentConfig(
-    name="dev",
-    account="222222222222",
-    region="eu-west-1",
-    retain_data=False,
-)
-# Prod serves the versions dev registers (and someone approves there): dev's stage shares its
-# registry and models/ with prod's account. Deploy dev first: prod reads dev's group and
-# bucket when it deploys. The version is committed in cdk.json's context,
-# "model_package_arn:prod": "arn:…/dev-…/3", never a -c: the pipeline's Synth step (and its
-# self-mutation) runs `cdk synth` with the repository's cdk.json alone, and a synth without
-# the version would have CloudFormation delete prod's endpoint. serves_endpoint makes that
-# synth fail instead.
-PROD = EnvironmentConfig(
-    name="prod",
-    account="333333333333",
-    region="eu-west-1",
-    require_network_isolation=True,
-    schedule="cron(0 6 ? * * *)",
-    model_source="dev",
-    serves_endpoint=True,
-)
+# The file the CDK CLI read the context from: it runs the app in cdk.json's directory.
+CDK_JSON = Path("cdk.json")
 # With cdk.json's "@aws-cdk/core:enablePartitionLiterals" (as in this project, and in
 # `cdk init`'s), ARNs in a stack of a known region name its partition, "aws", not a reference.
 _LOGS = "arn:aws:logs:eu-west-1:111111111111:log-group:/aws/codebuild/"
@@ -104,7 +88,10 @@ DELIVERY_FINDINGS = [
 
 
 class DeliveryStack(cdk.Stack):
-    """The delivery pipeline, with one ``MlOpsStage`` per environment.
+    """The delivery pipeline, with one ``MlOpsStage`` per environment of cdk.json's context.
+
+    In ``environments``' order; one that keeps its data (``retain_data``) after a manual
+    approval of its own, ``PromoteTo<Name>``.
 
     Example::
 
@@ -113,6 +100,11 @@ class DeliveryStack(cdk.Stack):
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        # The reference app's environments, as app.py reads them, with each one's version
+        # committed in cdk.json's context (a reviewed commit promotes one):
+        # "model_package_arn:prod": "arn:…" (of its model_source's group).
+        context = self.node.get_all_context()
+        environments = delivery_environments(self.node.try_get_context("environments"), context)
         source = pipelines.CodePipelineSource.connection(
             REPOSITORY,
             "main",
@@ -136,24 +128,22 @@ class DeliveryStack(cdk.Stack):
                 ],
             ),
         )
-        # Each environment's version, as committed in cdk.json's context (a reviewed commit
-        # promotes one): "model_package_arn:prod": "arn:…" (of dev's group).
-        context = self.node.get_all_context()
-        environments = with_versions([DEV, PROD], context)
         # The Synth step's commit (none in a synth without -c source_commit=…), and the
         # repository it is of.
         revision = replace(source_revision(context), repository=f"https://github.com/{REPOSITORY}")
-        # Both stages before add_stage, which synthesizes a stage there and then: prod's
-        # stage adds dev's sharing (its bucket's name, registry and key policies) to dev's.
-        dev = MlOpsStage(self, "dev", config=environments["dev"], revision=revision)
-        prod = MlOpsStage(
-            self, "prod", config=environments["prod"], model_source=dev, revision=revision
-        )
-        pipeline.add_stage(deployed(dev))
-        pipeline.add_stage(
-            deployed(prod),
-            pre=[pipelines.ManualApprovalStep("PromoteToProd")],
-        )
+        # Every stage before add_stage, which synthesizes a stage there and then: a stage
+        # serving another's versions adds the sharing (its bucket's name, registry and key
+        # policies) to its source's, which delivery_environments puts before it.
+        stages: dict[str, MlOpsStage] = {}
+        for name, config in environments.items():
+            model_source = stages[config.model_source] if config.model_source else None
+            stages[name] = MlOpsStage(
+                self, name, config=config, model_source=model_source, revision=revision
+            )
+        for name, stage in stages.items():
+            # A prod-like environment (it keeps its data) deploys once someone approves.
+            approval = pipelines.ManualApprovalStep(f"PromoteTo{name.capitalize()}")
+            pipeline.add_stage(deployed(stage), pre=[approval] if stage.config.retain_data else [])
         pipeline.build_pipeline()
         # aws-cdk-lib makes the CodePipeline depend on its role, which its RoleArn (a GetAtt)
         # already waits for (cfn-lint W3005): it depends on the role's policy alone.
@@ -169,6 +159,44 @@ class DeliveryStack(cdk.Stack):
             )
 
 
+def delivery_environments(
+    environments: Any, context: Mapping[str, Any]
+) -> dict[str, EnvironmentConfig]:
+    """cdk.json's ``environments``, as ``load_environments`` reads them; else ``ConfigError``.
+
+    The pipeline deploys them in this order, so each must come after its ``model_source``:
+    its deployment reads the source's group and bucket.
+
+    Example::
+
+        delivery_environments(app.node.try_get_context("environments"), app.node.get_all_context())
+    """
+    if not environments:
+        # load_environments' message lists the settings; the likelier cause here is a
+        # synth outside the project's root, where the CLI finds no cdk.json.
+        raise ConfigError(
+            "the delivery app deploys one stage per environment of cdk.json's context "
+            "'environments', and the context has none: run it from the directory of the "
+            "project's cdk.json, and name each environment's account and region there "
+            "(docs/multi-account.md)"
+        )
+    configs = load_environments(environments, context)
+    names = list(configs)
+    problems = [
+        f"environment '{name}' serves the versions of '{config.model_source}' (its "
+        f"'model_source'), which comes after it: the pipeline deploys the environments in "
+        f"cdk.json's order, and {name}'s deployment reads {config.model_source}'s group and "
+        f"bucket; put '{config.model_source}' first"
+        for name, config in configs.items()
+        if config.model_source and names.index(config.model_source) > names.index(name)
+    ]
+    if problems:
+        raise ConfigError(
+            "invalid cdk.json 'environments':\n" + "\n".join(f"- {p}" for p in problems)
+        )
+    return configs
+
+
 def deployed(stage: cdk.Stage) -> cdk.Stage:
     """``stage``, if it names its account and region; else synth fails, naming it.
 
@@ -178,14 +206,15 @@ def deployed(stage: cdk.Stage) -> cdk.Stage:
 
     Example::
 
-        pipeline.add_stage(deployed(MlOpsStage(self, "dev", config=DEV)))
+        pipeline.add_stage(deployed(MlOpsStage(self, "dev", config=environments["dev"])))
     """
     for part in ("account", "region"):
         value = getattr(stage, part)
         if value is None or cdk.Token.is_unresolved(value):
             raise ValueError(
                 f"stage {stage.node.path!r} names no {part} (its env=): CDK Pipelines would "
-                "deploy it to the pipeline's own account and region; give its config one"
+                f"deploy it to the pipeline's own account and region; set '{part}' in its "
+                "environment's settings (cdk.json's 'environments')"
             )
     return stage
 
@@ -193,8 +222,14 @@ def deployed(stage: cdk.Stage) -> cdk.Stage:
 def build_app(outdir: str | None = None, context: dict[str, Any] | None = None) -> cdk.App:
     """The delivery app; any unacknowledged finding fails its synth.
 
-    ``context``: what ``cdk synth`` passes from ``cdk.json`` (its feature flags), for a test.
+    ``context``: what ``cdk synth`` passes from ``cdk.json`` (its feature flags and
+    environments), for a test.
     """
+    if context is None and CDK_JSON.is_file():  # run by the CDK CLI, from cdk.json's directory
+        # As app.py: an environment (or setting) given twice reaches the app once, the last.
+        duplicated = cdk_json_problems(CDK_JSON.read_text(encoding="utf-8"))
+        if duplicated:
+            raise ConfigError("invalid cdk.json 'environments':\n- " + "\n- ".join(duplicated))
     app = cdk.App(outdir=outdir, context=context, post_cli_context=FAIL_SYNTH_ON_VALIDATION_ERRORS)
     DeliveryStack(app, "Delivery", env=TOOLING)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
@@ -202,4 +237,8 @@ def build_app(outdir: str | None = None, context: dict[str, Any] | None = None) 
 
 
 if __name__ == "__main__":
-    synth_app(build_app)
+    try:
+        synth_app(build_app)
+    except ConfigError as error:
+        # The message lists every problem: a traceback would only bury it.
+        raise SystemExit(str(error)) from None

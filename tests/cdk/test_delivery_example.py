@@ -1,7 +1,9 @@
 """docs/cdk-pipelines.md's delivery app synthesizes, cdk-nag packs and stage checks included.
 
-Synthesized once for the module; its own stack (the pipeline: the stages' stacks are the
-reference app's, linted by test_app_cfn_lint.py) is linted with cfn-lint meanwhile.
+Synthesized once for the module, with cdk.json's context and docs/multi-account.md's
+environments (cdk.json's, each with its account and region; prod serving staging's
+versions); its own stack (the pipeline: the stages' stacks are the reference app's, linted
+by test_app_cfn_lint.py) is linted with cfn-lint meanwhile.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import aws_cdk as cdk
 import pytest
+from aws_cdk import pipelines
 
 from cdk_sagemaker_pipelines.local.iam import ResourcePolicy, RolePolicies, Statement, evaluate
 from examples import delivery_app
@@ -23,6 +27,7 @@ from tests.cdk.conftest import cdk_context
 from tests.cdk.helpers import resolved_intrinsics
 from tests.cdk.lint import BackgroundLint, LintService, lint_in_background
 from tests.cdk.test_app_cfn_lint import FALSE_POSITIVES, _describe, _key
+from tests.cdk.test_docs import _multi_account_versions, _promoted_environments
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "cdk-pipelines.md"
 # cfn-lint 1.58.0's E3703 checks a deploy action's RoleArn as a role ARN and reports, as
@@ -30,23 +35,164 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "cdk-pipelines.md"
 # ARN as a Fn::Sub or a literal passes. CDK Pipelines writes the other accounts'
 # deployment roles as such a Fn::Join.
 JOIN_NOT_SUB = ("E3703", "Prefer using Fn::Sub over Fn::Join with an empty delimiter")
-DEV, PROD, OTHER = "222222222222", "333333333333", "444455556666"
-DEV_VERSION = f"arn:aws:sagemaker:eu-west-1:{DEV}:model-package/dev-breast-cancer-classifier/3"
-DEV_BUCKET = f"dev-artifacts-{DEV}-eu-west-1"
-DEV_KEY = f"arn:aws:kms:eu-west-1:{DEV}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+# docs/multi-account.md's accounts: staging trains the versions prod serves.
+DEV, STAGING, PROD = "222222222222", "333333333333", "444444444444"
+OTHER = "444455556666"
+VERSION = _multi_account_versions()["model_package_arn:prod"]  # of staging's group
+STAGING_BUCKET = f"staging-artifacts-{STAGING}-eu-west-1"
+STAGING_KEY = f"arn:aws:kms:eu-west-1:{STAGING}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 COMMIT = "3e1d67d0c4b5a6f7e8d9c0b1a2f3e4d5c6b7a8f9"
+# The stages CDK Pipelines adds before the environments' own.
+PIPELINE_STAGES = ["Source", "Build", "UpdatePipeline", "Assets"]
+
+
+def walkthrough_context() -> dict[str, Any]:
+    """cdk.json's context with docs/multi-account.md's environments and versions (step 4)."""
+    return {
+        **cdk_context(),
+        "environments": _promoted_environments(),
+        **_multi_account_versions(),
+    }
 
 
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The app's cloud assembly: build_app fails synth on any unacknowledged error."""
     outdir = tmp_path_factory.mktemp("delivery")
-    # Prod serves a version of dev's group, as a reviewed commit promotes one: in cdk.json's
-    # context, which the pipeline's Synth step reads ("model_package_arn:prod": …).
-    # The commit, as the Synth step passes it: -c source_commit=$SOURCE_COMMIT.
-    context = {**cdk_context(), "model_package_arn:prod": DEV_VERSION, "source_commit": COMMIT}
+    # Staging and prod serve a version of staging's group, as a reviewed commit promotes
+    # one: in cdk.json's context, which the pipeline's Synth step reads
+    # ("model_package_arn:prod": …). The commit, as the Synth step passes it:
+    # -c source_commit=$SOURCE_COMMIT.
+    context = {**walkthrough_context(), "source_commit": COMMIT}
     delivery_app.build_app(outdir=str(outdir), context=context).synth()
     return outdir
+
+
+def _pipeline_stages(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """The CodePipeline's stages, as the delivery stack's template declares them."""
+    (pipeline,) = (
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::CodePipeline::Pipeline"
+    )
+    stages: list[dict[str, Any]] = pipeline["Stages"]
+    return stages
+
+
+def test_the_stages_are_cdk_jsons_environments_in_order_prod_after_an_approval(
+    synthesized: Path,
+) -> None:
+    # The environments app.py deploys, in cdk.json's order: the walkthrough's cdk.json is
+    # the project's with each environment's account and region.
+    assert list(_promoted_environments()) == list(cdk_context()["environments"])
+    template = json.loads((synthesized / "Delivery.template.json").read_text())
+    stages = _pipeline_stages(template)
+    assert [stage["Name"] for stage in stages] == [*PIPELINE_STAGES, "dev", "staging", "prod"]
+    approvals = {
+        stage["Name"]: [
+            (action["Name"], action["RunOrder"])
+            for action in stage["Actions"]
+            if action["ActionTypeId"]["Category"] == "Approval"
+        ]
+        for stage in stages
+    }
+    # Prod alone keeps its data (retain_data), and deploys once someone approves, first.
+    assert {name: found for name, found in approvals.items() if found} == {
+        "prod": [("PromoteToProd", 1)]
+    }
+    (prod,) = (stage for stage in stages if stage["Name"] == "prod")
+    assert all(
+        action["RunOrder"] > 1 for action in prod["Actions"] if action["Name"] != "PromoteToProd"
+    )
+    # Each stage deploys to its environment's account.
+    for name, settings in _promoted_environments().items():
+        assert (synthesized / f"assembly-Delivery-{name}").is_dir()
+        (stage,) = (stage for stage in stages if stage["Name"] == name)
+        roles = json.dumps([action.get("RoleArn") for action in stage["Actions"]])
+        assert f":iam::{settings['account']}:role/cdk-hnb659fds-deploy-role-" in roles, name
+
+
+def test_a_custom_environments_list_gives_its_stages_in_its_order() -> None:
+    # Not sorted, nor grouped by retain_data: as listed. Each environment keeping its data
+    # has an approval of its own before its deployment; the others none.
+    environments: dict[str, dict[str, Any]] = {
+        "sandbox": {"account": DEV, "region": "eu-west-1", "retain_data": False},
+        "live": {"account": PROD, "region": "eu-west-1"},  # retain_data: true by default
+        "qa": {"account": STAGING, "region": "eu-west-1", "retain_data": False},
+    }
+    app = delivery_app.build_app(context={**cdk_context(), "environments": environments})
+    stack = app.node.find_child("Delivery")
+    pipeline = cast(pipelines.CodePipeline, stack.node.find_child("Delivery")).pipeline
+    stages = {
+        stage.stage_name: [action.action_properties.action_name for action in stage.actions]
+        for stage in pipeline.stages
+    }
+    assert list(stages) == [*PIPELINE_STAGES, "sandbox", "live", "qa"]
+    assert [name for name, actions in stages.items() if any("Promote" in a for a in actions)] == [
+        "live"
+    ]
+    assert stages["live"][0] == "PromoteToLive"
+    for name, settings in environments.items():
+        assert cast(cdk.Stage, stack.node.find_child(name)).account == settings["account"]
+
+
+@pytest.mark.parametrize("environments", [None, {}], ids=["no-key", "empty"])
+def test_a_context_without_environments_fails_naming_cdk_json(
+    environments: dict[str, Any] | None,
+) -> None:
+    context = {key: value for key, value in cdk_context().items() if key != "environments"}
+    if environments is not None:
+        context["environments"] = environments
+    with pytest.raises(ConfigError, match=r"^the delivery app deploys one stage per environment"):
+        delivery_app.build_app(context=context)
+
+
+def test_an_environment_before_its_model_source_fails_rather_than_deploy_first() -> None:
+    # The pipeline deploys in cdk.json's order, and prod's deployment reads staging's group
+    # and bucket: listed first, prod's first deployment would fail, after the approval.
+    environments = _promoted_environments()
+    reordered = {name: environments[name] for name in ("dev", "prod", "staging")}
+    context = {**walkthrough_context(), "environments": reordered}
+    with pytest.raises(ConfigError) as raised:
+        delivery_app.build_app(context=context)
+    assert str(raised.value) == (
+        "invalid cdk.json 'environments':\n- environment 'prod' serves the versions of "
+        "'staging' (its 'model_source'), which comes after it: the pipeline deploys the "
+        "environments in cdk.json's order, and prod's deployment reads staging's group and "
+        "bucket; put 'staging' first"
+    )
+
+
+def test_the_environments_are_checked_as_app_py_checks_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An unknown setting, as load_environments reports it.
+    environments = {**_promoted_environments(), "qa": {"acount": STAGING}}
+    with pytest.raises(ConfigError, match="environment 'qa': unknown setting 'acount'"):
+        delivery_app.build_app(context={**walkthrough_context(), "environments": environments})
+    # Run by the CLI (no context given), from cdk.json's directory: an environment given
+    # twice, which JSON would reduce to its last definition.
+    text = json.dumps({"context": walkthrough_context()}, indent=1)
+    duplicated = text.replace('"environments": {', '"environments": {\n"dev": {},', 1)
+    (tmp_path / "cdk.json").write_text(duplicated)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match=r"environment 'dev' is defined twice in cdk\.json"):
+        delivery_app.build_app()
+
+
+def test_run_as_a_script_a_config_error_is_its_message_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As `cdk synth` runs it, outside the project's root (no cdk.json, so no context): the
+    # message, without the traceback through the app that would bury it.
+    import runpy
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CDK_CONTEXT_JSON", raising=False)
+    monkeypatch.setenv("CDK_OUTDIR", str(tmp_path / "cdk.out"))
+    with pytest.raises(SystemExit) as raised:
+        runpy.run_path(delivery_app.__file__, run_name="__main__")
+    assert str(raised.value).startswith("the delivery app deploys one stage per environment")
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +215,7 @@ def test_the_delivery_app_synthesizes_and_publishes_code_per_account(
     # arn:<AWS::Partition>: where cdk.json's partition literals make cdk-nag print arn:aws:,
     # so the documented command failed on six findings. (lint: started here, so the worker
     # lints while the tests below run.)
-    for stage, account in (("dev", "222222222222"), ("prod", "333333333333")):
+    for stage, account in (("dev", DEV), ("staging", STAGING), ("prod", PROD)):
         (manifest,) = (synthesized / f"assembly-Delivery-{stage}").glob("*.assets.json")
         bucket = f"cdk-hnb659fds-assets-{account}-eu-west-1"
         destinations = [
@@ -83,7 +229,7 @@ def test_the_delivery_app_synthesizes_and_publishes_code_per_account(
         assert bucket in template.read_text()  # the definition points at the stage's bucket
 
 
-def test_synth_leaves_no_finding_but_prods_missing_subscriber(synthesized: Path) -> None:
+def test_synth_leaves_no_finding(synthesized: Path) -> None:
     # Errors fail synth; warnings (of any plugin, CDK's own annotations included) would
     # only be printed. Acknowledged findings aren't violations: cdk-nag leaves them out of
     # the report, and aws-cdk-lib lists a plugin's own under its suppressedViolations.
@@ -98,17 +244,9 @@ def test_synth_leaves_no_finding_but_prods_missing_subscriber(synthesized: Path)
         for plugin in report.get("pluginReports", [])
         for violation in plugin.get("violations", [])
     ]
-    # But one, on purpose: prod (retain_data) names no alarm_email, and is told at every
-    # synth that its failures would reach no one until it does.
-    assert violations == [
-        (
-            "Construct Annotations",
-            "Annotation::cdk-sagemaker-pipelines:no-subscribers",
-            "warning",
-            ["Delivery/prod/MlOps/Failures"],
-        ),
-        # Not reference-app:serves-endpoint-not-declared: prod declares serves_endpoint.
-    ]
+    # Not even a warning: prod (retain_data) names its on-call (alarm_email), and the
+    # environments serving a version declare it (no reference-app:serves-endpoint-not-declared).
+    assert violations == []
 
 
 def test_a_synth_without_prods_committed_version_fails_rather_than_delete_its_endpoint() -> None:
@@ -116,9 +254,11 @@ def test_a_synth_without_prods_committed_version_fails_rather_than_delete_its_en
     # context alone: without the committed version, prod's stage would synthesize no
     # endpoint and CloudFormation would delete the one it serves. Prod declares
     # serves_endpoint: that synth fails, naming the setting, before anything is deployed.
-    assert delivery_app.PROD.serves_endpoint is True
+    assert _promoted_environments()["prod"]["serves_endpoint"] is True
+    context = walkthrough_context()
+    del context["model_package_arn:prod"]
     with pytest.raises(ConfigError) as raised:
-        delivery_app.build_app(context=cdk_context())
+        delivery_app.build_app(context=context)
     assert "environment 'prod' setting 'serves_endpoint': true, but no " in str(raised.value)
     assert "'model_package_arn:prod'" in str(raised.value)
 
@@ -167,7 +307,8 @@ def test_the_docs_show_the_tested_app() -> None:
     assert "examples/delivery_app.py" in docs
     for line in (
         "class DeliveryStack(cdk.Stack):",
-        'pipeline.add_stage(deployed(MlOpsStage(self, "dev", config=DEV)))',
+        'pipeline.add_stage(deployed(MlOpsStage(self, "dev", config=environments["dev"])))',
+        'delivery_environments(self.node.try_get_context("environments"), context)',
         "cdk.Validations.of(pipeline).acknowledge(",
     ):
         assert line in docs, line
@@ -209,23 +350,19 @@ def test_a_stage_without_an_account_or_region_fails_rather_than_deploy_to_toolin
     missing: str,
 ) -> None:
     # CDK Pipelines deploys an environment-agnostic stage to the pipeline's own account.
-    import dataclasses
-
-    import aws_cdk as cdk
-
-    from stacks import MlOpsStage
+    from stacks import EnvironmentConfig, MlOpsStage
 
     app = cdk.App()
     stack = cdk.Stack(app, "Delivery", env=delivery_app.TOOLING)
     config = (
-        dataclasses.replace(delivery_app.DEV, account=None)
+        EnvironmentConfig("dev", region="eu-west-1")
         if missing == "account"
-        else dataclasses.replace(delivery_app.DEV, region=None)
+        else EnvironmentConfig("dev", account=DEV)
     )
     with pytest.raises(ValueError, match=rf"^stage 'Delivery/dev' names no {missing} \(its env=\)"):
         delivery_app.deployed(MlOpsStage(stack, "dev", config=config))
-    prod = dataclasses.replace(delivery_app.PROD, model_source=None)
-    assert delivery_app.deployed(MlOpsStage(stack, "prod", config=prod)).account == "333333333333"
+    prod = EnvironmentConfig("prod", account=PROD, region="eu-west-1")
+    assert delivery_app.deployed(MlOpsStage(stack, "prod", config=prod)).account == PROD
 
 
 def _resources(synthesized: Path, stage: str) -> dict[str, Any]:
@@ -244,61 +381,61 @@ def _of_type(resources: dict[str, Any], kind: str, id_prefix: str) -> dict[str, 
 
 
 def _resolved(value: Any, attributes: dict[str, str]) -> Any:
-    """``value`` with the intrinsics of dev's policies replaced (its account and region)."""
+    """``value`` with the intrinsics of staging's policies replaced (its account and region)."""
     return resolved_intrinsics(value, attributes, region="eu-west-1")
 
 
-def _devs_store_policies(dev: dict[str, Any]) -> tuple[ResourcePolicy, ResourcePolicy]:
-    """Dev's artifact bucket and key policies, resolved, as the local evaluator reads them.
+def _stagings_store_policies(staging: dict[str, Any]) -> tuple[ResourcePolicy, ResourcePolicy]:
+    """Staging's artifact bucket and key policies, resolved, as the local evaluator reads them.
 
     Across accounts, the resource's policy must admit the caller as well as its identity
     policy: both are evaluated as key policies (``key=True``), which must allow the account
     itself.
     """
-    attributes = {"ArtifactsBucket88671897.Arn": f"arn:aws:s3:::{DEV_BUCKET}"}
-    bucket = _of_type(dev, "AWS::S3::BucketPolicy", "ArtifactsBucketPolicy")["PolicyDocument"]
-    key = _of_type(dev, "AWS::KMS::Key", "ArtifactsKey")["KeyPolicy"]
+    attributes = {"ArtifactsBucket88671897.Arn": f"arn:aws:s3:::{STAGING_BUCKET}"}
+    bucket = _of_type(staging, "AWS::S3::BucketPolicy", "ArtifactsBucketPolicy")["PolicyDocument"]
+    key = _of_type(staging, "AWS::KMS::Key", "ArtifactsKey")["KeyPolicy"]
     bucket_policy, key_policy = (
         ResourcePolicy(
             name,
             tuple(Statement.from_json(s) for s in _resolved(document["Statement"], attributes)),
             key=True,
         )
-        for name, document in (("dev's bucket policy", bucket), ("dev's key policy", key))
+        for name, document in (("staging's bucket policy", bucket), ("staging's key policy", key))
     )
     return bucket_policy, key_policy
 
 
-def test_prod_serves_a_version_of_devs_group_from_devs_bucket_and_key(
+def test_prod_serves_a_version_of_stagings_group_from_stagings_bucket_and_key(
     synthesized: Path,
 ) -> None:
-    prod, dev = _resources(synthesized, "prod"), _resources(synthesized, "dev")
+    prod, staging = _resources(synthesized, "prod"), _resources(synthesized, "staging")
     model = _of_type(prod, "AWS::SageMaker::Model", "EndpointModel")
-    assert model["PrimaryContainer"] == {"ModelPackageName": DEV_VERSION}
+    assert model["PrimaryContainer"] == {"ModelPackageName": VERSION}
     statements = {
         statement["Sid"]: statement
         for statement in _of_type(prod, "AWS::IAM::ManagedPolicy", "EndpointRolePolicy")[
             "PolicyDocument"
         ]["Statement"]
     }
-    # The version's model data, found at deploy time in dev's bucket (by the name dev's
-    # stack gives it); dev's keys by dev's account and region.
+    # The version's model data, found at deploy time in staging's bucket (by the name staging's
+    # stack gives it); staging's keys by staging's account and region.
     (model_data_id,) = (
         logical_id for logical_id in prod if logical_id.startswith("EndpointModelData")
     )
     assert statements["EndpointReadsModelArtifacts"]["Resource"] == {
         "Fn::Split": ["$$", {"Fn::GetAtt": [model_data_id, "ObjectArns"]}]
     }
-    # Approved in dev's registry, as prod serves only an approved version.
+    # Approved in staging's registry, as prod serves only an approved version.
     assert prod[model_data_id]["Properties"]["Versions"] == [
-        {"ModelPackageArn": DEV_VERSION, "Bucket": DEV_BUCKET, "Require": "Approved"}
+        {"ModelPackageArn": VERSION, "Bucket": STAGING_BUCKET, "Require": "Approved"}
     ]
     assert statements["EndpointDecryptsModelArtifacts"]["Resource"] == (
-        f"arn:aws:kms:eu-west-1:{DEV}:key/*"
+        f"arn:aws:kms:eu-west-1:{STAGING}:key/*"
     )
-    assert _of_type(dev, "AWS::S3::Bucket", "ArtifactsBucket")["BucketName"] == DEV_BUCKET
-    # Dev shares its group (describe, list, create a model from a version) with prod.
-    group_policy = _of_type(dev, "AWS::SageMaker::ModelPackageGroup", "Registry")[
+    assert _of_type(staging, "AWS::S3::Bucket", "ArtifactsBucket")["BucketName"] == STAGING_BUCKET
+    # Staging shares its group (describe, list, create a model from a version) with prod.
+    group_policy = _of_type(staging, "AWS::SageMaker::ModelPackageGroup", "Registry")[
         "ModelPackageGroupPolicy"
     ]
     shared = [s for s in group_policy["Statement"] if s["Sid"] == "ShareModelVersions"]
@@ -306,10 +443,10 @@ def test_prod_serves_a_version_of_devs_group_from_devs_bucket_and_key(
     assert "sagemaker:CreateModel" in shared[0]["Action"]
 
 
-def test_dev_keeps_the_bucket_and_key_prods_endpoint_reads(synthesized: Path) -> None:
-    # Prod's endpoint reads its model from dev's bucket, with dev's key, whenever it starts
-    # an instance: deleting dev's stack must leave them (and the registry of its versions).
-    dev = _resources(synthesized, "dev")
+def test_staging_keeps_the_bucket_and_key_prods_endpoint_reads(synthesized: Path) -> None:
+    # Prod's endpoint reads its model from staging's bucket, with staging's key, whenever it starts
+    # an instance: deleting staging's stack must leave them (and the registry of its versions).
+    staging = _resources(synthesized, "staging")
     for kind, id_prefix in (
         ("AWS::S3::Bucket", "ArtifactsBucket"),
         ("AWS::KMS::Key", "ArtifactsKey"),
@@ -317,29 +454,29 @@ def test_dev_keeps_the_bucket_and_key_prods_endpoint_reads(synthesized: Path) ->
     ):
         (resource,) = (
             resource
-            for logical_id, resource in dev.items()
+            for logical_id, resource in staging.items()
             if resource["Type"] == kind and logical_id.startswith(id_prefix)
         )
         assert resource.get("DeletionPolicy") == "Retain", (kind, id_prefix)
-    # Although dev deletes the rest of its data with its stack (retain_data false): its
+    # Although staging deletes the rest of its data with its stack (retain_data false): its
     # pipeline goes with it.
-    assert not delivery_app.DEV.retain_data
-    (pipeline,) = (r for r in dev.values() if r["Type"] == "AWS::SageMaker::Pipeline")
+    assert _promoted_environments()["staging"]["retain_data"] is False
+    (pipeline,) = (r for r in staging.values() if r["Type"] == "AWS::SageMaker::Pipeline")
     assert pipeline.get("DeletionPolicy") == "Delete"
 
 
 @pytest.mark.parametrize(
     ("account", "allowed"), [(PROD, True), (OTHER, False)], ids=["prod", "another-account"]
 )
-def test_only_prods_endpoint_role_reads_and_decrypts_devs_models(
+def test_only_prods_endpoint_role_reads_and_decrypts_stagings_models(
     synthesized: Path, account: str, allowed: bool
 ) -> None:
 
-    prod, dev = _resources(synthesized, "prod"), _resources(synthesized, "dev")
+    prod, staging = _resources(synthesized, "prod"), _resources(synthesized, "staging")
     # Prod's endpoint role's policy, as if held by a role of `account`, with the model data
     # the version records as its ModelData resource returns it at deploy time.
     identity = _of_type(prod, "AWS::IAM::ManagedPolicy", "EndpointRolePolicy")["PolicyDocument"]
-    model = f"arn:aws:s3:::{DEV_BUCKET}/models/pipelines-abc/Train/output/model.tar.gz"
+    model = f"arn:aws:s3:::{STAGING_BUCKET}/models/pipelines-abc/Train/output/model.tar.gz"
     (model_data_id,) = (name for name in prod if name.startswith("EndpointModelData"))
     found = {f"{model_data_id}.ObjectArns": model}
     role = RolePolicies(
@@ -349,24 +486,24 @@ def test_only_prods_endpoint_role_reads_and_decrypts_devs_models(
         None,
         None,
     )
-    bucket_policy, key_policy = _devs_store_policies(dev)
+    bucket_policy, key_policy = _stagings_store_policies(staging)
     read = evaluate(role, "s3:GetObject", model, {}, policy=bucket_policy)
     through_s3 = {
         "kms:viaservice": "s3.eu-west-1.amazonaws.com",
-        "kms:encryptioncontext:aws:s3:arn": f"arn:aws:s3:::{DEV_BUCKET}",
+        "kms:encryptioncontext:aws:s3:arn": f"arn:aws:s3:::{STAGING_BUCKET}",
     }
-    decrypt = evaluate(role, "kms:Decrypt", DEV_KEY, through_s3, policy=key_policy)
+    decrypt = evaluate(role, "kms:Decrypt", STAGING_KEY, through_s3, policy=key_policy)
     assert (read.allowed, decrypt.allowed) == (allowed, allowed), (read, decrypt)
     # Nor prod's role outside S3, or for another bucket's objects (its identity policy's Denys).
     for context in (
         {**through_s3, "kms:viaservice": "sqs.eu-west-1.amazonaws.com"},
-        {**through_s3, "kms:encryptioncontext:aws:s3:arn": "arn:aws:s3:::dev-data"},
+        {**through_s3, "kms:encryptioncontext:aws:s3:arn": "arn:aws:s3:::staging-data"},
     ):
-        assert not evaluate(role, "kms:Decrypt", DEV_KEY, context, policy=key_policy).allowed
-    # Only the version's model: not another version's, nor what else dev's bucket holds.
+        assert not evaluate(role, "kms:Decrypt", STAGING_KEY, context, policy=key_policy).allowed
+    # Only the version's model: not another version's, nor what else staging's bucket holds.
     for other in (
-        f"arn:aws:s3:::{DEV_BUCKET}/models/pipelines-xyz/Train/output/model.tar.gz",
-        f"arn:aws:s3:::{DEV_BUCKET}/executions/x/output.csv",
+        f"arn:aws:s3:::{STAGING_BUCKET}/models/pipelines-xyz/Train/output/model.tar.gz",
+        f"arn:aws:s3:::{STAGING_BUCKET}/executions/x/output.csv",
     ):
         assert not evaluate(role, "s3:GetObject", other, {}, policy=bucket_policy).allowed
 
@@ -374,14 +511,14 @@ def test_only_prods_endpoint_role_reads_and_decrypts_devs_models(
 @pytest.mark.parametrize(
     ("account", "allowed"), [(PROD, True), (OTHER, False)], ids=["prod", "another-account"]
 )
-def test_only_prods_monitor_role_reads_and_decrypts_devs_sealed_baseline(
+def test_only_prods_monitor_role_reads_and_decrypts_stagings_sealed_baseline(
     synthesized: Path, account: str, allowed: bool
 ) -> None:
     # Prod's data quality monitor compares its requests with the baseline the served
-    # version of dev's group records: sealed in dev's bucket, encrypted with dev's key.
+    # version of staging's group records: sealed in staging's bucket, encrypted with staging's key.
 
-    prod, dev = _resources(synthesized, "prod"), _resources(synthesized, "dev")
-    sealed = f"s3://{DEV_BUCKET}/sealed/dev-breast-cancer-training/exec1/SealArtifacts"
+    prod, staging = _resources(synthesized, "prod"), _resources(synthesized, "staging")
+    sealed = f"s3://{STAGING_BUCKET}/sealed/staging-breast-cancer-training/exec1/SealArtifacts"
     baseline = {
         "statistics": f"{sealed}/statistics/statistics.json",
         "constraints": f"{sealed}/constraints/constraints.json",
@@ -394,7 +531,7 @@ def test_only_prods_monitor_role_reads_and_decrypts_devs_sealed_baseline(
         if resource["Type"] == "Custom::AWS" and logical_id.startswith("DataQualityBaseline")
     )
     reader_call = json.loads(prod[reader]["Properties"]["Create"])
-    assert reader_call["parameters"] == {"ModelPackageName": DEV_VERSION}
+    assert reader_call["parameters"] == {"ModelPackageName": VERSION}
     attributes = {
         f"{reader}.DriftCheckBaselines.ModelDataQuality.{member.title()}.S3Uri": uri
         for member, uri in baseline.items()
@@ -407,21 +544,21 @@ def test_only_prods_monitor_role_reads_and_decrypts_devs_sealed_baseline(
         None,
         None,
     )
-    bucket_policy, key_policy = _devs_store_policies(dev)
+    bucket_policy, key_policy = _stagings_store_policies(staging)
     through_s3 = {
         "kms:viaservice": "s3.eu-west-1.amazonaws.com",
-        "kms:encryptioncontext:aws:s3:arn": f"arn:aws:s3:::{DEV_BUCKET}",
+        "kms:encryptioncontext:aws:s3:arn": f"arn:aws:s3:::{STAGING_BUCKET}",
     }
     for uri in baseline.values():
         obj = "arn:aws:s3:::" + uri.removeprefix("s3://")
         read = evaluate(role, "s3:GetObject", obj, {}, policy=bucket_policy)
         assert read.allowed == allowed, read
         # A run downloads each file as an S3Prefix input: it lists the bucket under its key.
-        key = uri.removeprefix(f"s3://{DEV_BUCKET}/")
+        key = uri.removeprefix(f"s3://{STAGING_BUCKET}/")
         listing = evaluate(
             role,
             "s3:ListBucket",
-            f"arn:aws:s3:::{DEV_BUCKET}",
+            f"arn:aws:s3:::{STAGING_BUCKET}",
             {"s3:prefix": key},
             policy=bucket_policy,
         )
@@ -429,15 +566,15 @@ def test_only_prods_monitor_role_reads_and_decrypts_devs_sealed_baseline(
         # With a bucket key S3's encryption context is the bucket's ARN; without (an object
         # written before the bucket had one), the object's.
         for context in (through_s3, {**through_s3, "kms:encryptioncontext:aws:s3:arn": obj}):
-            decrypt = evaluate(role, "kms:Decrypt", DEV_KEY, context, policy=key_policy)
+            decrypt = evaluate(role, "kms:Decrypt", STAGING_KEY, context, policy=key_policy)
             assert decrypt.allowed == allowed, decrypt
-    # Nor outside S3, nor for another bucket's objects; nor another object of dev's bucket.
+    # Nor outside S3, nor for another bucket's objects; nor another object of staging's bucket.
     for context in (
         {**through_s3, "kms:viaservice": "sqs.eu-west-1.amazonaws.com"},
-        {**through_s3, "kms:encryptioncontext:aws:s3:arn": "arn:aws:s3:::dev-data"},
+        {**through_s3, "kms:encryptioncontext:aws:s3:arn": "arn:aws:s3:::staging-data"},
     ):
-        assert not evaluate(role, "kms:Decrypt", DEV_KEY, context, policy=key_policy).allowed
-    data = f"arn:aws:s3:::{DEV_BUCKET}/executions/x/output.csv"
+        assert not evaluate(role, "kms:Decrypt", STAGING_KEY, context, policy=key_policy).allowed
+    data = f"arn:aws:s3:::{STAGING_BUCKET}/executions/x/output.csv"
     assert not evaluate(role, "s3:GetObject", data, {}, policy=bucket_policy).allowed
 
 
@@ -456,7 +593,7 @@ def test_each_stage_records_the_commit_the_synth_step_checked_out(synthesized: P
     variables = json.loads(actions["Synth"]["Configuration"]["EnvironmentVariables"])
     assert {"name": "SOURCE_COMMIT", "type": "PLAINTEXT"}.items() <= variables[0].items()
     assert variables[0]["value"] == f"#{{{source_action['Namespace']}.CommitId}}"
-    for stage in ("dev", "prod"):
+    for stage in ("dev", "staging", "prod"):
         properties = _of_type(_resources(synthesized, stage), "AWS::SageMaker::Pipeline", "")
         definition = json.dumps(properties["PipelineDefinition"])
         assert f'\\"CommitId\\":\\"{COMMIT}\\"' in definition, stage

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
 import os
 import signal
@@ -11,7 +12,7 @@ import tarfile
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from types import CodeType
+from types import CodeType, ModuleType
 from typing import Any
 
 import pytest
@@ -165,6 +166,26 @@ def load_sdk_example(name: str) -> Any:
     if not path.exists():
         pytest.skip(f"reference data not available: {path}")
     return json.loads(path.read_text())
+
+
+def load_script(name: str) -> ModuleType:
+    """``scripts/<name>.py`` as a module (scripts/ is no package), loaded once per session.
+
+    The generated files' tests (api_surface, generate_property_types, …) call their
+    generator to compare its output with the committed file.
+
+    Example::
+
+        api = load_script("api_surface")
+    """
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 ROLE = "arn:aws:iam::111122223333:role/SageMakerExecutionRole"

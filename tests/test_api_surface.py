@@ -10,28 +10,12 @@ import dataclasses
 import enum
 import importlib.util
 import re
-import sys
-from types import ModuleType
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import load_script
 
-
-def load_api_surface() -> ModuleType:
-    """scripts/api_surface.py as a module (scripts/ is no package)."""
-    name = "api_surface"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "api_surface.py")
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-api = load_api_surface()
+api = load_script("api_surface")
 
 
 def test_the_public_api_is_the_recorded_one() -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_api_surface import load_api_surface
+from tests.conftest import load_script
 
 
 def test_the_public_cdk_api_is_the_recorded_one() -> None:
-    api = load_api_surface()
+    api = load_script("api_surface")
     diff = api.stale(
         api.surface(include_cdk=True),
         api.SURFACE_FILE.read_text(),

@@ -8,11 +8,8 @@ environment serving a version, as ``cdk deploy -c model_package_arn:<environment
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -21,7 +18,7 @@ from cdk_sagemaker_pipelines.checks import JobRuntimeLimit
 from cdk_sagemaker_pipelines.template import pipeline_definitions
 from tests.cdk.assembly import policy_documents, stack_metadata
 from tests.cdk.conftest import SynthesizedApp, cdk_context, synthesize_reference_app
-from tests.conftest import REPO
+from tests.conftest import load_script
 
 # The resources of the stacks that bill (or hold what bills), which cost allocation must see.
 BILLED_TYPES = (
@@ -44,20 +41,7 @@ BILLED_TYPES = (
 JOB_STEP_TYPES = ("Processing", "Training", "Tuning", "Transform", "QualityCheck", "ClarifyCheck")
 
 
-def load_cost_table() -> ModuleType:
-    """scripts/cost_table.py as a module (scripts/ is no package)."""
-    name = "cost_table"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "cost_table.py")
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-costs = load_cost_table()
+costs = load_script("cost_table")
 
 
 @pytest.fixture(scope="module")

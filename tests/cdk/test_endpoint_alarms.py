@@ -17,7 +17,7 @@ from cdk_sagemaker_pipelines.cdk import (
     ModelEndpoint,
 )
 from cdk_sagemaker_pipelines.definition import PipelineDefinitionError
-from tests.cdk.conftest import new_stack
+from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import ACCOUNT, REGION, logical_id, resource
 
 VERSION = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/3"
@@ -202,6 +202,24 @@ def test_fails_wrong_arguments_naming_the_method(arguments: dict[str, Any], mess
         "ModelEndpoint Test/Endpoint.add_error_alarms has 1 problem:\n"
     )
     assert message in str(raised.value)
+
+
+def test_fails_a_topic_of_another_stage_naming_the_alarms():
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    topic = sns.Topic(cdk.Stack(cdk.Stage(app, "Tooling", env=env), "Alerts"), "Topic")
+    endpoint = _endpoint(cdk.Stack(cdk.Stage(app, "Prod", env=env), "Ml"))
+    with pytest.raises(PipelineDefinitionError) as raised:
+        endpoint.add_error_alarms(topic=topic)
+    assert str(raised.value) == (
+        "ModelEndpoint Prod/Ml/Endpoint.add_error_alarms has 1 problem:\n"
+        "- argument 'topic': Topic Tooling/Alerts/Topic is in stage Tooling, the alarms of "
+        "Prod/Ml/Endpoint in stage Prod: a stack can refer to resources of its own stage only "
+        "(each stage is deployed as a cloud assembly of its own) (create the topic in a stack "
+        "of this stage, or import the resource in this one by its literal name or ARN "
+        "(sns.Topic.from_topic_arn))"
+    )
+    assert endpoint.node.try_find_child("ServerErrorRate") is None
 
 
 def test_fails_an_asynchronous_endpoint_which_publishes_no_invocations():

@@ -284,6 +284,23 @@ def test_fails_notifying_a_topic_eventbridge_cant_deliver_to(topic: str, expecte
     assert endpoint.node.try_find_child("RejectedVersion") is None
 
 
+def test_fails_a_topic_of_another_stage_naming_the_rules():
+    app = new_app()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    topic = sns.Topic(cdk.Stack(cdk.Stage(app, "Tooling", env=env), "Alerts"), "Topic")
+    endpoint = _endpoint(cdk.Stack(cdk.Stage(app, "Prod", env=env), "Ml"))
+    with pytest.raises(PipelineDefinitionError) as raised:
+        endpoint.notify_on_rejection(topic)
+    assert str(raised.value) == (
+        "ModelEndpoint Prod/Ml/Endpoint.notify_on_rejection has 1 problem:\n"
+        "- argument 'topic': Topic Tooling/Alerts/Topic is in stage Tooling, the rules of "
+        "Prod/Ml/Endpoint in stage Prod: a stack can refer to resources of its own stage only "
+        "(each stage is deployed as a cloud assembly of its own) (create the topic in a stack "
+        "of this stage, or import the resource in this one by its literal name or ARN "
+        "(sns.Topic.from_topic_arn))"
+    )
+
+
 def test_fails_notifying_twice():
     stack = new_stack()
     endpoint = _endpoint(stack)

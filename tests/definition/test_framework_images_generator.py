@@ -8,17 +8,14 @@ generator's rules are checked everywhere on configs of the SDK's shape written h
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import load_script
 
 SDK_CONFIG = Path(
     os.environ.get(
@@ -28,21 +25,7 @@ SDK_CONFIG = Path(
 )
 
 
-def load_generator() -> ModuleType:
-    """scripts/generate_framework_images.py as a module (scripts/ is no package)."""
-    name = "generate_framework_images"
-    if name not in sys.modules:
-        path = REPO / "scripts" / "generate_framework_images.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-generator = load_generator()
+generator = load_script("generate_framework_images")
 ACCOUNTS = {"us-east-1": "763104351884", "cn-north-1": "727897471807"}
 TGI_ACCOUNTS = {"us-east-1": "763104351884", "us-gov-west-1": "442386744353"}
 

@@ -10,37 +10,20 @@ and value type one allows, the other allows (so a bug in the generator can't hid
 from __future__ import annotations
 
 import ast
-import importlib.util
 import inspect
 import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from cdk_sagemaker_pipelines.definition import properties as runtime
 from cdk_sagemaker_pipelines.definition.properties import PathStepError, Properties, PropertyNode
-from tests.conftest import REPO
+from tests.conftest import load_script
 
-
-def load_generator() -> ModuleType:
-    """scripts/generate_property_types.py as a module (scripts/ is no package)."""
-    name = "generate_property_types"
-    if name not in sys.modules:
-        path = REPO / "scripts" / "generate_property_types.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-generator = load_generator()
+generator = load_script("generate_property_types")
 
 
 def test_the_committed_stub_is_the_generated_one() -> None:

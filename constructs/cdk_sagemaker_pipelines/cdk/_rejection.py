@@ -16,32 +16,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import ArnFormat
 from aws_cdk import aws_events as events
 from aws_cdk import aws_sns as sns
 
 from constructs import Construct
 
 from ..definition import Problem
-from ._props import (
-    ArgumentProblem,
-    expect_interface,
-    expect_same_app,
-    is_unresolved,
-    other_stage_problem,
-    warn_forwarded_events,
+from ._props import ArgumentProblem, is_unresolved, warn_forwarded_events
+from ._rule_topics import (
+    MAX_RULE_NAME,
+    RuleTopicTarget,
+    admit_rules,
+    fifo_topic_problem,
+    rule_source_arn,
+    rule_topic_environment_problem,
 )
-from ._topics import arn_in_topic_stack, in_another_stack, unique_name
-from ._tree import account_region, path_of, root_of
+from ._topics import in_another_stack, topic_argument_problem, unique_name
+from ._tree import account_region
 from .pipeline import WARNING_PREFIX
 from .registry import MODEL_PACKAGE_STATE_CHANGE
-from .triggers import (
-    MAX_RULE_NAME,
-    _admit_rules,
-    _fifo_topic_problem,
-    _RuleTopicTarget,
-    _topic_environment_problem,
-)
 
 # The id of each rule, under the construct of what serves the version: "RejectedVersion"
 # for the endpoint's own variant (and a component), "<variant>RejectedVersion" for others.
@@ -70,32 +63,12 @@ class Watched:
 
 def topic_problems(scope: Construct, topic: object) -> list[ArgumentProblem]:
     """``notify_on_rejection``'s ``topic``: as ``PipelineFailureNotifications`` takes one."""
-    problem = expect_interface(
-        "topic",
-        topic,
-        "an sns.ITopic",
-        ("topic_arn", "add_to_resource_policy"),
-        "import the topic by its ARN: sns.Topic.from_topic_arn(self, 'Alerts', arn)",
-    )
-    if problem is None:
-        problem = expect_same_app(
-            "topic",
-            topic,
-            root_of(scope),
-            "create it in this app, or sns.Topic.from_topic_arn(self, 'Alerts', arn)",
-        ) or other_stage_problem(
-            "topic",
-            topic,
-            scope,
-            f"the rules of {path_of(scope)}",
-            "create the topic in a stack of this stage",
-            "sns.Topic.from_topic_arn",
-        )
+    problem = topic_argument_problem(topic, scope, "rules")
     hint = None
     if problem is None:
         # Their hints are PipelineFailureNotifications' (leave its topic unset): a topic
         # is required here.
-        problem = _topic_environment_problem(scope, topic) or _fifo_topic_problem(topic, ())
+        problem = rule_topic_environment_problem(scope, topic) or fifo_topic_problem(topic, ())
         hint = (
             "give a standard topic of this stack's account and region, such as the topic "
             "of a PipelineFailureNotifications of this stack"
@@ -143,6 +116,7 @@ def notify_rejections(
                 detail={"ModelApprovalStatus": list(each.statuses)},
             ),
         )
+        name = None
         if named:
             # A topic of another stack names the rules by name, not by their ARN
             # attribute, which would make its stack depend on this one (a cycle).
@@ -150,23 +124,12 @@ def notify_rejections(
             cfn = rule.node.default_child
             assert isinstance(cfn, events.CfnRule)
             cfn.name = name
-            source_arns.append(
-                arn_in_topic_stack(
-                    topic,
-                    rule,
-                    service="events",
-                    resource="rule",
-                    name=name,
-                    arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-                )
-            )
-        else:
-            source_arns.append(rule.rule_arn)
-        rule.add_target(_RuleTopicTarget(topic, _message(endpoint_name, each)))
+        source_arns.append(rule_source_arn(topic, rule, name))
+        rule.add_target(RuleTopicTarget(topic, _message(endpoint_name, each)))
         rules.append(rule)
     if rules:
         # One statement for the rules of one call: each statement counts against SNS's 100.
-        _admit_rules(topic, rules[0], source_arns)
+        admit_rules(topic, rules[0], source_arns)
     return rules
 
 

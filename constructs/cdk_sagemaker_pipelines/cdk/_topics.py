@@ -9,22 +9,28 @@ So a publisher in another stack gets a name, and its ARN is written out in the t
 stack from that name and the publisher's account and region.
 
 Every such statement is one more in the topic's policy, which SNS limits (100 statements,
-30 KB): ``watch_topic_policy`` checks a topic's policy at synth.
+30 KB): ``watch_topic_policy`` checks a topic's policy at synth. ``let_service_publish``
+writes the statement (and the grant on the topic's key) for alarms and rules alike.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import jsii
 from aws_cdk import Annotations, ArnFormat, Aws, Names
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 
 from constructs import Construct, IValidation
 
+from ..definition import Problem
 from ._policy_size import deployed_length
-from ._props import is_unresolved
-from ._tree import account_region, node_of, path_of, stack_of
+from ._props import expect_interface, expect_same_app, is_unresolved, other_stage_problem
+from ._tree import account_region, node_of, path_of, root_of, stack_of
 
 # SNS's limits on a topic's policy ("Amazon SNS API permissions: Actions and resources
 # reference", Policy quotas): 100 statements, 30 KB.
@@ -71,6 +77,36 @@ def arn_in_topic_stack(
         resource=resource,
         resource_name=name,
         arn_format=arn_format,
+    )
+
+
+def topic_argument_problem(topic: object, scope: Construct, publishers: str) -> Problem | None:
+    """A ``topic`` argument that ``scope``'s ``publishers`` (``"alarms"``, ``"rules"``) can't use.
+
+    Not an ``sns.ITopic``, a topic of another app, or of another stage: checked before the
+    publishers are created, a wrong topic leaves none behind.
+    """
+    return expect_interface(
+        "topic",
+        topic,
+        "an sns.ITopic",
+        ("topic_arn", "add_to_resource_policy"),
+        "import the topic by its ARN: sns.Topic.from_topic_arn(self, 'Alerts', arn)",
+    ) or (
+        expect_same_app(
+            "topic",
+            topic,
+            root_of(scope),
+            "create it in this app, or sns.Topic.from_topic_arn(self, 'Alerts', arn)",
+        )
+        or other_stage_problem(
+            "topic",
+            topic,
+            scope,
+            f"the {publishers} of {path_of(scope)}",
+            "create the topic in a stack of this stage",
+            "sns.Topic.from_topic_arn",
+        )
     )
 
 
@@ -153,3 +189,100 @@ def watch_topic_policy(topic: sns.ITopic, publisher: Construct) -> None:
     except TypeError:  # not weakly referenceable: no topic of this app
         return
     check.publishers.append(publisher)
+
+
+class PublishWarnings(NamedTuple):
+    """The warnings ``let_service_publish`` gives when the app can't change what it must.
+
+    Each an ``(id, message)``: ``policy`` for an imported topic's policy, ``key`` for an
+    imported key of the topic (its policy is not this app's either).
+    """
+
+    policy: tuple[str, str]
+    key: tuple[str, str]
+
+
+class _TopicFacts(NamedTuple):
+    """What ``let_service_publish`` reads of a topic, and the principals it allows."""
+
+    arn: str
+    key: Any
+    principals: dict[str, iam.ServicePrincipal]
+    """By service name, made once per topic."""
+
+
+# Per topic: its ARN and key are fixed once it exists, and each read is a round trip to
+# jsii; a topic that several alarms publish to (one per pipeline) is read once. A principal
+# renders the same wherever it is used: one per topic and service, not two per publisher.
+_TOPIC_FACTS: weakref.WeakKeyDictionary[Any, _TopicFacts] = weakref.WeakKeyDictionary()
+
+
+def _topic_facts(topic: sns.ITopic) -> _TopicFacts:
+    """``topic``'s ARN and key (``master_key``, None for none), read once per topic."""
+    try:
+        return _TOPIC_FACTS[topic]
+    except KeyError:
+        pass
+    except TypeError:  # not weakly referenceable: read every time
+        return _read_topic_facts(topic)
+    facts = _TOPIC_FACTS[topic] = _read_topic_facts(topic)
+    return facts
+
+
+def _read_topic_facts(topic: sns.ITopic) -> _TopicFacts:
+    return _TopicFacts(topic.topic_arn, getattr(topic, "master_key", None), {})
+
+
+def let_service_publish(
+    topic: sns.ITopic,
+    publisher: Construct,
+    service: str,
+    source_arns: Sequence[str],
+    warnings: PublishWarnings,
+) -> None:
+    """Let ``service`` publish to ``topic`` for ``source_arns`` only, and use the topic's key.
+
+    A topic with its own policy (``enforce_ssl`` creates one) no longer has SNS's default
+    policy, and a KMS-encrypted topic needs the service to be allowed to use its key:
+    without both, what the service publishes is dropped without an error. One statement,
+    conditioned on ``aws:SourceArn`` (so no other alarm or rule, of any account, can publish
+    through it: the confused deputy), for all of ``source_arns``: each statement counts
+    against SNS's 100. The policy admits only these publishers, so the key needs no
+    condition of its own. ``publisher`` carries the warnings, and names the statement in
+    ``watch_topic_policy``'s messages.
+
+    Example::
+
+        let_service_publish(topic, alarm, "cloudwatch.amazonaws.com", [alarm.alarm_arn],
+                            PublishWarnings(policy=(id, text), key=(id, text)))
+    """
+    facts = _topic_facts(topic)
+    principal = facts.principals.get(service)
+    if principal is None:
+        principal = facts.principals[service] = iam.ServicePrincipal(service)
+    added = topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[principal],
+            actions=["sns:Publish"],
+            resources=[facts.arn],
+            conditions={
+                "ArnEquals": {
+                    "aws:SourceArn": source_arns[0] if len(source_arns) == 1 else list(source_arns)
+                }
+            },
+        )
+    )
+    if added.statement_added:
+        watch_topic_policy(topic, publisher)
+    else:
+        # An imported topic: its policy is not this app's to change.
+        Annotations.of(publisher).add_warning_v2(*warnings.policy)
+    key = facts.key
+    if isinstance(key, kms.Alias):
+        # An alias of this app grants through its key (and an imported alias can't).
+        key = key.alias_target_key
+    if isinstance(key, kms.Key):
+        key.grant(principal, "kms:Decrypt", "kms:GenerateDataKey*")
+    elif key is not None:
+        # An imported key: grant() can't change its policy and adds nothing, silently.
+        Annotations.of(publisher).add_warning_v2(*warnings.key)

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
 
-from aws_cdk import Annotations, ArnFormat, Duration
+from aws_cdk import ArnFormat, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
@@ -34,7 +30,14 @@ from ._props import (
     other_stage_problem,
     raise_for,
 )
-from ._topics import arn_in_topic_stack, in_another_stack, unique_name, watch_topic_policy
+from ._topics import (
+    PublishWarnings,
+    arn_in_topic_stack,
+    in_another_stack,
+    let_service_publish,
+    topic_argument_problem,
+    unique_name,
+)
 from ._tree import path_of, placed, root_of, stack_of
 from ._warning_traces import record_warnings_without_traces
 from .pipeline import WARNING_PREFIX, PipelineBase
@@ -48,6 +51,21 @@ MAX_ALARM_NAME = 255
 ALARM_NAME_SUFFIX = "-executions-failed"
 DEAD_LETTERS_NAME_SUFFIX = "-dead-letters"
 NO_SUCCESS_NAME_SUFFIX = "-no-success"
+# What the app can't change for an alarm to publish (let_alarm_publish).
+_WARNINGS = PublishWarnings(
+    policy=(
+        f"{WARNING_PREFIX}:alarm-topic-policy",
+        "The alarm topic was not created in this app, so its policy can't be changed: "
+        f"allow {CLOUDWATCH_PRINCIPAL} sns:Publish in it (condition aws:SourceArn = this "
+        "alarm's ARN), or the alarm's notifications are dropped.",
+    ),
+    key=(
+        f"{WARNING_PREFIX}:alarm-topic-key",
+        "The alarm topic is encrypted with a key whose policy this app can't change: "
+        f"allow {CLOUDWATCH_PRINCIPAL} kms:Decrypt and kms:GenerateDataKey* in it, or the "
+        "alarm's notifications are dropped.",
+    ),
+)
 QUEUE_INTERFACE = ("queue_arn", "queue_url", "metric_approximate_number_of_messages_visible")
 QUEUE_HINT = "an sqs.Queue, or sqs.Queue.from_queue_arn(self, 'DeadLetters', arn)"
 # PutDashboard's DashboardName.
@@ -255,13 +273,7 @@ class PipelineMonitoring(Construct):
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             )
             if alarm_topic is not None:
-                # Named from its own path (the name can't be given before it exists).
-                name = _name_for_topic(alarm, alarm_topic, DEAD_LETTERS_NAME_SUFFIX)
-                if name is not None:
-                    cfn = alarm.node.default_child
-                    assert isinstance(cfn, cloudwatch.CfnAlarm)
-                    cfn.alarm_name = name
-                _notify(alarm, alarm_topic, name)
+                _name_and_notify(alarm, alarm_topic, DEAD_LETTERS_NAME_SUFFIX)
             self.dead_letter_alarms.append(alarm)
         self.no_success_alarm: cloudwatch.Alarm | None = None
         """With ``success_expected_within``, the alarm of no execution succeeding in it."""
@@ -339,12 +351,7 @@ class PipelineMonitoring(Construct):
             treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
         )
         if topic is not None:
-            name = _name_for_topic(alarm, topic, NO_SUCCESS_NAME_SUFFIX)
-            if name is not None:
-                cfn = alarm.node.default_child
-                assert isinstance(cfn, cloudwatch.CfnAlarm)
-                cfn.alarm_name = name
-            _notify(alarm, topic, name)
+            _name_and_notify(alarm, topic, NO_SUCCESS_NAME_SUFFIX)
         return alarm
 
 
@@ -379,6 +386,20 @@ def _notify(alarm: cloudwatch.Alarm, topic: sns.ITopic, name: str | None) -> Non
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
     let_alarm_publish(alarm, topic, source_arn=source_arn)
+
+
+def _name_and_notify(alarm: cloudwatch.Alarm, topic: sns.ITopic, suffix: str) -> None:
+    """``_notify`` for an alarm already created: named from its own path when it must be.
+
+    For a topic of another stack (``_name_for_topic``): the name can't be given before the
+    alarm exists, its path being what names it.
+    """
+    name = _name_for_topic(alarm, topic, suffix)
+    if name is not None:
+        cfn = alarm.node.default_child
+        assert isinstance(cfn, cloudwatch.CfnAlarm)
+        cfn.alarm_name = name
+    _notify(alarm, topic, name)
 
 
 def _dead_letters_id(queue: object, index: int, scope: Construct, taken: set[str]) -> str:
@@ -693,106 +714,18 @@ def alarm_topic_problem(topic: object, scope: Construct) -> ArgumentProblem | No
     What ``notify_topic`` would refuse once the alarms exist: checked first, a wrong topic
     leaves no alarm behind.
     """
-    problem = expect_interface(
-        "topic",
-        topic,
-        "an sns.ITopic",
-        ("topic_arn", "add_to_resource_policy"),
-        "import the topic by its ARN: sns.Topic.from_topic_arn(self, 'Alerts', arn)",
-    ) or (
-        expect_same_app(
-            "topic",
-            topic,
-            root_of(scope),
-            "create it in this app, or sns.Topic.from_topic_arn(self, 'Alerts', arn)",
-        )
-        or other_stage_problem(
-            "topic",
-            topic,
-            scope,
-            f"the alarms of {path_of(scope)}",
-            "create the topic in a stack of this stage",
-            "sns.Topic.from_topic_arn",
-        )
-    )
+    problem = topic_argument_problem(topic, scope, "alarms")
     if problem is None:
         return None
     return ArgumentProblem(None, problem.field, problem.message, problem.hint)
 
 
-class _TopicFacts(NamedTuple):
-    """What ``let_alarm_publish`` reads of a topic, and the principal it allows."""
-
-    arn: str
-    key: Any
-    cloudwatch: iam.ServicePrincipal
-
-
-# Per topic: its ARN and key are fixed once it exists, and each read is a round trip to
-# jsii; a topic that several alarms publish to (one per pipeline) is read once. The
-# principal renders the same wherever it is used: one per topic, not two per alarm.
-_TOPIC_FACTS: weakref.WeakKeyDictionary[Any, _TopicFacts] = weakref.WeakKeyDictionary()
-
-
-def _topic_facts(topic: sns.ITopic) -> _TopicFacts:
-    """``topic``'s ARN and key (``master_key``, None for none), read once per topic."""
-    try:
-        return _TOPIC_FACTS[topic]
-    except KeyError:
-        pass
-    except TypeError:  # not weakly referenceable: read every time
-        return _read_topic_facts(topic)
-    facts = _TOPIC_FACTS[topic] = _read_topic_facts(topic)
-    return facts
-
-
-def _read_topic_facts(topic: sns.ITopic) -> _TopicFacts:
-    return _TopicFacts(
-        topic.topic_arn,
-        getattr(topic, "master_key", None),
-        iam.ServicePrincipal(CLOUDWATCH_PRINCIPAL),
-    )
-
-
 def let_alarm_publish(alarm: Notifier, topic: sns.ITopic, *, source_arn: str | None = None) -> None:
-    """Let CloudWatch deliver ``alarm``'s notifications to ``topic``.
+    """Let CloudWatch deliver ``alarm``'s notifications to ``topic``, and use its key.
 
-    A topic with its own policy (``enforce_ssl`` creates one) no longer has SNS's default
-    policy, and a KMS-encrypted topic needs CloudWatch to be allowed to use its key:
-    without both, alarm notifications are dropped without an error. The topic policy only
-    admits this alarm (``aws:SourceArn``), so the key needs no condition of its own.
+    Without both, alarm notifications are dropped without an error (``let_service_publish``).
     ``source_arn`` is the alarm's ARN as the topic's stack must write it, for a topic of
     another stack (default: the alarm's ARN attribute).
     """
-    facts = _topic_facts(topic)
-    added = topic.add_to_resource_policy(
-        iam.PolicyStatement(
-            principals=[facts.cloudwatch],
-            actions=["sns:Publish"],
-            resources=[facts.arn],
-            conditions={"ArnEquals": {"aws:SourceArn": source_arn or alarm.alarm_arn}},
-        )
-    )
-    if added.statement_added:
-        watch_topic_policy(topic, alarm)
-    else:
-        # An imported topic: its policy is not this app's to change.
-        Annotations.of(alarm).add_warning_v2(
-            f"{WARNING_PREFIX}:alarm-topic-policy",
-            "The alarm topic was not created in this app, so its policy can't be changed: "
-            f"allow {CLOUDWATCH_PRINCIPAL} sns:Publish in it (condition aws:SourceArn = this "
-            "alarm's ARN), or the alarm's notifications are dropped.",
-        )
-    key = facts.key
-    if isinstance(key, kms.Alias):
-        # An alias of this app grants through its key (and an imported alias can't).
-        key = key.alias_target_key
-    if isinstance(key, kms.Key):
-        key.grant(facts.cloudwatch, "kms:Decrypt", "kms:GenerateDataKey*")
-    elif key is not None:
-        Annotations.of(alarm).add_warning_v2(
-            f"{WARNING_PREFIX}:alarm-topic-key",
-            f"The alarm topic is encrypted with a key whose policy this app can't change: "
-            f"allow {CLOUDWATCH_PRINCIPAL} kms:Decrypt and kms:GenerateDataKey* in it, or the "
-            "alarm's notifications are dropped.",
-        )
+    source_arns = [source_arn or alarm.alarm_arn]
+    let_service_publish(topic, alarm, CLOUDWATCH_PRINCIPAL, source_arns, _WARNINGS)

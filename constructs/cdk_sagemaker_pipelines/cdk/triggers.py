@@ -23,7 +23,6 @@ from aws_cdk import (
 )
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk import aws_scheduler as scheduler
@@ -72,13 +71,18 @@ from ._props import (
     warn_forwarded_events,
 )
 from ._roles import created_role_arn
+from ._rule_topics import (
+    MAX_RULE_NAME,
+    RuleTopicTarget,
+    admit_rules,
+    fifo_topic_problem,
+    rule_source_arn,
+    rule_topic_environment_problem,
+)
 from ._schedule import AT, schedule_expression_problem, schedule_period, shortest_spacing
 from ._topics import (
-    arn_in_topic_stack,
     in_another_stack,
-    topic_environment,
     unique_name,
-    watch_topic_policy,
 )
 from ._tree import account_region, node_of, path_of, placed, root_of, stack_of, stage_of
 from ._values import days, hours
@@ -101,8 +105,6 @@ MAX_RETRY_ATTEMPTS = 185
 MIN_EVENT_AGE_SECONDS = 60
 MAX_EVENT_AGE_SECONDS = 24 * 60 * 60
 MAX_SCHEDULE_DESCRIPTION = 512
-# PutRule's Name.
-MAX_RULE_NAME = 64
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # A CDK string token as a definition holds it at synth: known only at deploy time.
 _TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
@@ -1679,8 +1681,8 @@ class PipelineFailureNotifications(Construct):
                 _emails_problem(emails),
                 expect_names("statuses", statuses, PIPELINE_EXECUTION_STATUSES),
                 expect_bool("notify_failed_steps", notify_failed_steps),
-                _topic_environment_problem(self, topic) if topic is not None else None,
-                _fifo_topic_problem(topic, emails) if topic is not None else None,
+                rule_topic_environment_problem(self, topic) if topic is not None else None,
+                fifo_topic_problem(topic, emails) if topic is not None else None,
             ],
             lambda: f"PipelineFailureNotifications {self.node.path}",
         )
@@ -1699,7 +1701,7 @@ class PipelineFailureNotifications(Construct):
                 description="Encrypts SageMaker pipeline notifications",
                 removal_policy=RemovalPolicy.DESTROY,
             )
-            # EventBridge encrypts what it publishes: the rules' publishing (_admit_rules)
+            # EventBridge encrypts what it publishes: the rules' publishing (admit_rules)
             # lets it use the topic's key, this one included.
             topic = sns.Topic(
                 self,
@@ -1798,22 +1800,11 @@ class PipelineFailureNotifications(Construct):
                 event_pattern=pattern,
             )
             rules[rule_id] = rule
-            source_arns.append(
-                arn_in_topic_stack(
-                    topic,
-                    self,
-                    service="events",
-                    resource="rule",
-                    name=rule_name,
-                    arn_format=ArnFormat.SLASH_RESOURCE_NAME,
-                )
-                if rule_name is not None
-                else rule.rule_arn
-            )
+            source_arns.append(rule_source_arn(topic, rule, rule_name))
         first = rules[planned[0][0]]
-        _admit_rules(topic, first, source_arns)
+        admit_rules(topic, first, source_arns)
         for (*_, message), rule in zip(planned, rules.values(), strict=True):
-            rule.add_target(_RuleTopicTarget(topic, message))
+            rule.add_target(RuleTopicTarget(topic, message))
         self.rule: events.Rule = first
         """The rule of failed executions (of the first of ``statuses`` without ``Failed``)."""
         self.status_rule: events.Rule | None = rules.get("StatusRule")
@@ -1987,54 +1978,6 @@ def _fail_step_message() -> events.RuleTargetInput:
     )
 
 
-def _admit_rules(topic: sns.ITopic, rule: events.Rule, source_arns: list[str]) -> None:
-    """Let EventBridge publish the rules' events (``source_arns``) to ``topic``, and only those.
-
-    ``aws_events_targets.SnsTopic`` lets ``events.amazonaws.com`` publish for any rule of
-    any account; the ``aws:SourceArn`` condition closes that confused-deputy path. One
-    statement for the rules of one construct: each statement counts against SNS's 100.
-    """
-    added = topic.add_to_resource_policy(
-        iam.PolicyStatement(
-            principals=[iam.ServicePrincipal("events.amazonaws.com")],
-            actions=["sns:Publish"],
-            resources=[topic.topic_arn],
-            conditions={
-                "ArnEquals": {
-                    "aws:SourceArn": source_arns[0] if len(source_arns) == 1 else source_arns
-                }
-            },
-        )
-    )
-    if added.statement_added:
-        watch_topic_policy(topic, rule)
-    else:
-        # An imported topic: its policy is not this app's to change.
-        Annotations.of(rule).add_warning_v2(
-            f"{WARNING_PREFIX}:notification-topic-policy",
-            "The notification topic was not created in this app, so its policy can't be "
-            "changed: allow events.amazonaws.com sns:Publish in it (condition aws:SourceArn "
-            "= the ARNs of this construct's rules), or the notifications are dropped.",
-        )
-    # As SnsTopic does: EventBridge encrypts what it publishes to an encrypted topic.
-    key = getattr(topic, "master_key", None)
-    if isinstance(key, kms.Alias):
-        # An alias of this app grants through its key (and an imported alias can't).
-        key = key.alias_target_key
-    if isinstance(key, kms.Key):
-        key.grant(
-            iam.ServicePrincipal("events.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
-        )
-    elif key is not None:
-        # An imported key: grant() can't change its policy and adds nothing, silently.
-        Annotations.of(rule).add_warning_v2(
-            f"{WARNING_PREFIX}:notification-topic-key",
-            "The notification topic is encrypted with a key whose policy this app can't "
-            "change: allow events.amazonaws.com kms:Decrypt and kms:GenerateDataKey* in it, "
-            "or the notifications are dropped.",
-        )
-
-
 def _pipeline_events_problem(scope: Construct, pipeline: object) -> Problem | None:
     """A pipeline whose execution events never reach this stack's rule."""
     if not hasattr(pipeline, "pipeline_arn"):
@@ -2047,90 +1990,3 @@ def _pipeline_events_problem(scope: Construct, pipeline: object) -> Problem | No
         "and region",
         "create the notifications in a stack of the pipeline's account and region",
     )
-
-
-def _topic_environment_problem(scope: Construct, topic: object) -> Problem | None:
-    """A topic EventBridge can't deliver to from this stack's rule, as the construct sets it up.
-
-    Delivery to another account's topic needs an execution role in this account that the
-    topic admits (the construct creates none), and delivery to another region an event bus
-    there; CDK would instead try to route through the other account's event bus, which
-    fails synth inside a ``Stage`` with an error that names neither construct nor prop.
-    """
-    if not hasattr(topic, "env") or not hasattr(topic, "topic_arn"):
-        return None  # reported as the wrong type
-    account, region = topic_environment(topic)  # type: ignore[arg-type]
-    stack_account, stack_region = account_region(scope)
-    own_account = None if is_unresolved(stack_account) else stack_account
-    own_region = None if is_unresolved(stack_region) else stack_region
-    hint = (
-        "leave topic unset: this stack gets its own encrypted topic (subscribe the on-call "
-        "address with emails=); or give a PipelineMonitoring alarm_topic=, which CloudWatch "
-        "may publish to from another account"
-    )
-    if account and own_account and account != own_account:
-        return Problem(
-            None,
-            "topic",
-            f"the topic is in account {account}, the rule in {own_account}: EventBridge "
-            "delivers to another account's topic only through an execution role, which "
-            "this construct does not create",
-            hint,
-        )
-    if region and own_region and region != own_region:
-        return Problem(
-            None,
-            "topic",
-            f"the topic is in region {region}, the rule in {own_region}: EventBridge "
-            "delivers to topics of its own region only",
-            hint,
-        )
-    return None
-
-
-def _fifo_topic_problem(topic: object, emails: Sequence[str]) -> Problem | None:
-    """A FIFO topic, which the rule can't publish to (nor email subscribe to).
-
-    SNS: "Every message must include a MessageGroupId" on a FIFO topic (Publish API), and
-    a rule target (``AWS::Events::Rule`` ``Target``, EventBridge ``PutTargets``) has SQS
-    parameters for a FIFO queue's group id but none for SNS (aws-cdk-lib's
-    ``CfnRule.TargetProperty``, botocore's model, aws-cloudformation/
-    cloudformation-coverage-roadmap#2485), so every delivery would fail. Revisit if rule
-    targets gain SNS parameters: an EventBridge guide page on bus targets already describes
-    ``SnsParameters.MessageGroupId`` "Required for a FIFO topic".
-    "SNS FIFO topics can't deliver messages to customer managed endpoints, such as email
-    addresses … Attempts to subscribe customer managed endpoints to SNS FIFO topics result
-    in errors" (SNS guide, "Message delivery for FIFO topics"). A topic imported by an ARN
-    known only at deploy time can't be told FIFO (``fifo`` is False).
-    """
-    if getattr(topic, "fifo", False) is not True:
-        return None
-    subscriptions_too = (
-        ", and a FIFO topic takes no email subscriptions (emails=)" if emails else ""
-    )
-    return Problem(
-        None,
-        "topic",
-        "the topic is a FIFO topic: every message to it needs a MessageGroupId, which an "
-        f"EventBridge rule target can't give an SNS topic{subscriptions_too}",
-        "give a standard topic, or leave topic unset: this stack gets its own encrypted topic",
-    )
-
-
-@jsii.implements(events.IRuleTarget)
-class _RuleTopicTarget:
-    """Publish a rule's events to a topic, as ``message``.
-
-    The topic's policy and key are the notifications' to write (``_admit_rules``), for all
-    their rules at once.
-    """
-
-    def __init__(self, topic: sns.ITopic, message: events.RuleTargetInput) -> None:
-        self.topic = topic
-        self.message = message
-
-    def bind(self, rule: events_refs.IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
-        """Render the target (called by ``rule.add_target``)."""
-        return events.RuleTargetConfig(
-            arn=self.topic.topic_arn, input=self.message, target_resource=self.topic
-        )

@@ -63,6 +63,11 @@ class EnvironmentConfig:
     ``accuracy_threshold`` is the default of the run parameter ``AccuracyThreshold``, which
     whoever may start a run may set; ``accuracy_floor`` (None: ``accuracy_threshold``) is
     what a registered model must reach whatever the run says, a literal of the definition.
+    ``trains`` False deploys no pipeline, registry, trigger or schedule: the environment
+    only serves versions of its ``model_source`` (which it then requires), and takes none
+    of the ``TRAINING_SETTINGS``. ``approvers`` are the ARNs of the roles (of the
+    environment's account) that may approve versions in its registry
+    (``ModelRegistry.grant_approve``).
     """
 
     name: str
@@ -82,6 +87,8 @@ class EnvironmentConfig:
     model_source: str | None = None
     data_quality_monitor: bool = True
     serves_endpoint: bool | None = None
+    trains: bool = True
+    approvers: tuple[str, ...] = field(default_factory=tuple)
     model_package_arn: str | None = None
 
     @property
@@ -116,7 +123,24 @@ SERVES = "serves_endpoint"
 # The warning of an environment serving a version without declaring serves_endpoint: the
 # reference app's own id, not the library's (cdk-sagemaker-pipelines:…).
 SERVES_ENDPOINT_NOT_DECLARED = "reference-app:serves-endpoint-not-declared"
+# The warning of an environment that doesn't train, with retain_data, and no alarm_email.
+NO_ALARM_EMAIL = "reference-app:no-alarm-email"
 _KEYS = [f.name for f in fields(EnvironmentConfig) if f.name not in ("name", MODEL_PACKAGE_ARN)]
+TRAINS = "trains"
+# The settings of what an environment that trains deploys (its pipeline, registry and
+# schedule): an environment with "trains": false, which deploys none of them, refuses them
+# rather than ignore them (its cdk.json would say it trains on ml.m5.2xlarge daily).
+TRAINING_SETTINGS = (
+    "training_instance_type",
+    "processing_instance_type",
+    "accuracy_threshold",
+    "accuracy_floor",
+    "schedule",
+    "registry_reader_accounts",
+    "approvers",
+)
+# An IAM role's ARN: partition, account, an optional path, the name (IAM's characters).
+_ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
 _VERSION_ARN_SHAPE = "arn:aws:sagemaker:<region>:<account>:model-package/{group}/<version>"
 
 
@@ -215,7 +239,7 @@ def _check(name: str, key: str, value: Any) -> str | None:
                 + (f" ({hint})" if hint else "")
             )
         return None
-    if key in ("retain_data", "require_network_isolation", "data_quality_monitor"):
+    if key in ("retain_data", "require_network_isolation", "data_quality_monitor", TRAINS):
         return None if isinstance(value, bool) else "true or false"
     if key == SERVES and value is not None:  # null: not declared, as when left out
         return None if isinstance(value, bool) else "true, false or null"
@@ -265,6 +289,15 @@ def _check(name: str, key: str, value: Any) -> str | None:
             isinstance(v, str) and _ACCOUNT.fullmatch(v) for v in value
         )
         return None if ok else "a list of 12-digit account ids"
+    if key == "approvers":
+        ok = isinstance(value, list) and all(
+            isinstance(v, str) and _ROLE_ARN.fullmatch(v) for v in value
+        )
+        return (
+            None
+            if ok
+            else "a list of IAM role ARNs such as arn:aws:iam::111122223333:role/ml-approvers"
+        )
     if key == "model_source" and value is not None:
         return None if isinstance(value, str) else "the name of another environment, or null"
     if key == "alarm_email" and value is not None:
@@ -394,12 +427,15 @@ def load_environments(
                 f"{settings['account']} is the environment's own account, which owns the "
                 "registry already; list only other accounts"
             )
+        problems += _approver_problems(str(name), settings)
         if not any(p.startswith(f"environment '{name}'") for p in problems):
             values = {k: v for k, v in settings.items() if k in _KEYS}
-            if "registry_reader_accounts" in values:
-                values["registry_reader_accounts"] = tuple(values["registry_reader_accounts"])
+            for listed in ("registry_reader_accounts", "approvers"):
+                if listed in values:
+                    values[listed] = tuple(values[listed])
             config = configs[str(name)] = EnvironmentConfig(name=str(name), **values)
-            if config.minimum_accuracy > config.accuracy_threshold:
+            problems += _serving_only_problems(config, [k for k in settings if k in _KEYS])
+            if config.trains and config.minimum_accuracy > config.accuracy_threshold:
                 # The parameter's default would never be the bar: a run without it would
                 # be gated by a number no setting gives as its default.
                 problems.append(
@@ -427,10 +463,78 @@ def with_versions(
         dev, prod = with_versions([DEV, PROD], app.node.get_all_context()).values()
     """
     by_name = {config.name: config for config in configs}
-    problems = _model_source_problems(by_name)
+    defaults = EnvironmentConfig(name="defaults")
+    problems = [
+        problem
+        for config in configs
+        for problem in _serving_only_problems(
+            config,
+            # Written in Python, a setting is given when it differs from its default.
+            [k for k in TRAINING_SETTINGS if getattr(config, k) != getattr(defaults, k)],
+        )
+    ]
+    problems += _model_source_problems(by_name)
     context_problems = _model_package_arn_problems(by_name, context, by_name)
     _raise_for(problems, context_problems, "environments")
     return by_name
+
+
+def _approver_problems(name: str, settings: Mapping[str, Any]) -> list[str]:
+    """Approvers of another account than the environment's, or given twice.
+
+    The registry is the environment's: an identity policy of its account grants approval
+    to roles of that account only (another account's would need the group's policy).
+    """
+    approvers, account = settings.get("approvers"), settings.get("account")
+    if not isinstance(approvers, list) or _check(name, "approvers", approvers) is not None:
+        return []  # reported as a wrong value
+    prefix = f"environment '{name}' setting 'approvers'"
+    problems = [
+        f"{prefix}: {arn} is a role of account {of}, not of the environment's, {account}: "
+        "approval is granted in the registry's account, to its roles"
+        for arn in approvers
+        if isinstance(account, str) and (of := _role_account(arn)) != account
+    ]
+    problems += [
+        f"{prefix}: {arn} is given twice"
+        for arn in dict.fromkeys(arn for arn in approvers if approvers.count(arn) > 1)
+    ]
+    return problems
+
+
+def _role_account(arn: str) -> str:
+    """The account of a role's ARN (checked by ``_check``)."""
+    match = _ROLE_ARN.fullmatch(arn)
+    assert match is not None
+    return match[1]
+
+
+def _serving_only_problems(config: EnvironmentConfig, given: Sequence[str]) -> list[str]:
+    """An environment that doesn't train: it needs a ``model_source``, takes no training setting.
+
+    ``given``: the environment's settings (those in its ``cdk.json`` block).
+    """
+    if config.trains:
+        return []
+    name, source = config.name, config.model_source
+    problems = []
+    if source is None:
+        problems.append(
+            f"environment '{name}' setting '{TRAINS}': false, but no 'model_source' names the "
+            "environment whose versions it serves (it registers none of its own): name it, "
+            f"or set '{TRAINS}' true"
+        )
+    for key in (key for key in TRAINING_SETTINGS if key in given):
+        where = (
+            f" (the versions it serves are in the registry of '{source}': set it there)"
+            if key in ("registry_reader_accounts", "approvers") and source
+            else ""
+        )
+        problems.append(
+            f"environment '{name}' setting '{key}': only for an environment that trains, and "
+            f"'{TRAINS}' is false (no pipeline, registry or schedule){where}: remove it"
+        )
+    return problems
 
 
 def _raise_for(problems: list[str], context_problems: list[str], environments: str) -> None:
@@ -551,6 +655,13 @@ def _model_source_problems(configs: Mapping[str, EnvironmentConfig]) -> list[str
             problems.append(
                 f"{prefix}: no environment {source_name!r} in cdk.json 'environments'"
                 + (f" ({hint})" if hint else f" (environments: {', '.join(others)})")
+            )
+        elif not source.trains:
+            # It has no registry: the versions it serves are its own source's.
+            problems.append(
+                f"{prefix}: {source_name!r} doesn't train ('{TRAINS}' false) and registers no "
+                "versions: name the environment that trains them"
+                + (f" ({source.model_source!r})" if source.model_source else "")
             )
         else:
             missing = [

@@ -27,6 +27,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
@@ -56,6 +58,7 @@ from example_project.pipeline import (
 )
 
 from .config import (
+    NO_ALARM_EMAIL,
     SERVES,
     SERVES_ENDPOINT_NOT_DECLARED,
     EnvironmentConfig,
@@ -125,6 +128,11 @@ class MlOpsStack(Stack):
     With ``config.model_source`` (another environment's name), the endpoint serves versions
     of that environment's group instead: give its stack as ``model_source``, which then
     shares its registry and ``models/`` with this stack's account (``share_versions_with``).
+    With ``config.trains`` False as well, the stack serves only: no data bucket, registry,
+    pipeline, trigger, schedule, notifications or pipeline monitoring (those attributes are
+    None); the artifact store, the endpoint with its monitor and alarms, and
+    ``alarm_topic``, a topic of its own for them. ``config.approvers`` (role ARNs) may
+    approve the registry's versions, through a managed policy for them to attach.
 
     ``revision``: the commit and repository the app is deployed from; each version the
     pipeline registers records them (``MetadataProperties``), with the execution that
@@ -145,6 +153,11 @@ class MlOpsStack(Stack):
         revision: SourceRevision | None = None,
         **kwargs: Any,
     ) -> None:
+        if not config.trains and config.model_source is None:
+            raise ValueError(
+                f"MlOpsStack {construct_id} of environment {config.name!r}: trains is False, "
+                "and no model_source names the environment whose versions it serves"
+            )
         if (model_source.config.name if model_source else None) != config.model_source:
             raise ValueError(
                 f"MlOpsStack {construct_id} of environment {config.name!r}: its model_source is "
@@ -173,17 +186,29 @@ class MlOpsStack(Stack):
             removal_policy=removal,
             execution_output_retention=Duration.days(config.execution_output_retention_days),
         )
-        self.data_bucket = self.artifacts.add_bucket("Data", event_bridge_enabled=True)
-        self.registry = ModelRegistry(
-            self,
-            "Registry",
-            model_package_group_name=config.model_package_group_name,
-            description="Breast cancer classifiers trained by the MLOps pipeline",
-            artifact_store=self.artifacts,
-            shared_with_accounts=config.registry_reader_accounts,
-            removal_policy=removal,
-        )
+        # An environment that doesn't train (trains: false) serves its model source's
+        # versions: no data bucket, registry, pipeline, trigger, schedule or pipeline alarms.
+        self.data_bucket: s3.IBucket | None = None
+        self.registry: ModelRegistry | None = None
+        self.pipeline: Pipeline | None = None
+        self.new_data_trigger: NewDataTrigger | None = None
+        self.schedule: PipelineSchedule | None = None
+        self.notifications: PipelineFailureNotifications | None = None
+        self.monitoring: PipelineMonitoring | None = None
+        if config.trains:
+            self.data_bucket = self.artifacts.add_bucket("Data", event_bridge_enabled=True)
+            self.registry = ModelRegistry(
+                self,
+                "Registry",
+                model_package_group_name=config.model_package_group_name,
+                description="Breast cancer classifiers trained by the MLOps pipeline",
+                artifact_store=self.artifacts,
+                shared_with_accounts=config.registry_reader_accounts,
+                removal_policy=removal,
+            )
         for bucket in (self.artifacts.bucket, self.data_bucket, self.artifacts.access_logs_bucket):
+            if bucket is None:
+                continue
             Validations.of(bucket).acknowledge(
                 Acknowledgment(
                     id="NIST.800.53.R5-S3BucketReplicationEnabled",
@@ -191,100 +216,15 @@ class MlOpsStack(Stack):
                     "needs a second region this reference app does not deploy",
                 )
             )
-
-        settings = PipelineSettings(
-            processing_instance_type=config.processing_instance_type,
-            training_instance_type=config.training_instance_type,
-            accuracy_threshold=config.accuracy_threshold,
-            # The fixed floor: a run's AccuracyThreshold may raise the bar, never lower it.
-            accuracy_floor=config.minimum_accuracy,
-            # No step cached. Preprocess reads curated/, whose content changes while its
-            # arguments (the cache key) don't: the schedule's runs would all reuse the first
-            # one's split, and so its model (warned: scheduled-cache-hit). Train and Evaluate
-            # read Preprocess's outputs of the run (a new location each time), so once it runs
-            # they would never hit: a cache on them buys nothing.
-            cache_expire_after=None,
-        )
-        self.pipeline = Pipeline(
-            self,
-            "Training",
-            pipeline_name=f"{config.name}-breast-cancer-training",
-            description="Preprocess, train and evaluate; register the model if accurate enough",
-            definition=build_pipeline(
-                data_bucket=self.data_bucket.bucket_name,
-                data_key=CURATED_PREFIX,
-                model_package_group_name=self.registry.model_package_group_name,
-                settings=settings,
-                source_commit=revision.commit if revision else None,
-                source_repository=revision.repository if revision else None,
-            ),
-            artifact_store=self.artifacts,
-            max_parallel_execution_steps=4,
-            enable_network_isolation=config.require_network_isolation,
-            parameter_locations={"InputDataKey": [f"{CURATED_PREFIX}*", f"{INCOMING_PREFIX}*"]},
-            # Every job step runs as a role of its own, derived from that step alone:
-            # Preprocess, which parses whatever lands under incoming/, can't overwrite the
-            # models or the evaluation, nor Evaluate the model; a step added later gets one too.
-            dedicated_step_roles="*",
-            job_tags=self.cost_tags,
-            # The instance types its parameters offer (their EnumValues), and no other: an
-            # execution given another (an ml.p4d) has its job denied to the pipeline role.
-            allowed_instance_types=INSTANCE_TYPES,
-            # Its execution history: which run trained which registered version.
-            removal_policy=removal,
-        )
-        self.new_data_trigger = NewDataTrigger(
-            self,
-            "OnNewData",
-            pipeline=self.pipeline,
-            bucket=self.data_bucket,
-            prefix=INCOMING_PREFIX,
-            key_parameter="InputDataKey",
-        )
-        self.schedule: PipelineSchedule | None = None
-        if config.schedule is not None:
-            self.schedule = PipelineSchedule(
-                self,
-                "Retrain",
-                pipeline=self.pipeline,
-                schedule=scheduler.ScheduleExpression.expression(config.schedule),
-                parameters={"InputDataKey": CURATED_PREFIX},
+        # Where the endpoint's alarms (and, with a pipeline, its failures) are sent.
+        self.alarm_topic: sns.ITopic
+        if self.data_bucket is not None and self.registry is not None:
+            self.alarm_topic = self._train(
+                config, revision, removal, self.data_bucket, self.registry
             )
-        self.notifications = PipelineFailureNotifications(
-            self,
-            "Failures",
-            pipeline=self.pipeline,
-            emails=[config.alarm_email] if config.alarm_email else [],
-        )
-        if config.alarm_email is None and not config.retain_data:
-            # A throwaway environment (dev, staging) may go unwatched: its failures show on
-            # the dashboard and in Studio. One with retain_data (prod) stays warned at every
-            # synth until it names someone to tell (or the warning is acknowledged there).
-            Annotations.of(self.notifications).acknowledge_warning(
-                f"{WARNING_PREFIX}:no-subscribers",
-                "an environment without retain_data: its failures are read on the dashboard; "
-                "set alarm_email (or subscribe to NotificationTopicArn) to be told",
-            )
-        # A run that never started (its start refused or throttled) is a dead letter.
-        dead_letter_queues = [self.new_data_trigger.dead_letter_queue]
-        if self.schedule is not None:
-            dead_letter_queues.append(self.schedule.dead_letter_queue)
-        self.monitoring = PipelineMonitoring(
-            self,
-            "Monitoring",
-            pipeline=self.pipeline,
-            alarm_topic=self.notifications.topic,
-            # The notifications already send each failed execution, with its ARN: the alarm
-            # stays on the dashboard, and a failure is one message rather than three.
-            notify_failed_executions=False,
-            dead_letter_queues=dead_letter_queues,
-            # Production's scheduled retraining stopping (a disabled schedule, starts
-            # refused, every run stopped by the quality gate) fails no execution: no success
-            # in SUCCESS_WINDOW pages. Only with a schedule, which SUCCESS_WINDOW assumes daily.
-            success_expected_within=SUCCESS_WINDOW
-            if config.retain_data and config.schedule is not None
-            else None,
-        )
+            self._grant_approvers(config, self.registry)
+        else:
+            self.alarm_topic = self._endpoint_alarm_topic(config)
         if model_source is not None:
             # Whether or not this environment serves a version yet: the source's bucket
             # gets its name (a replacement, once deployed) before the source trains the
@@ -375,13 +315,13 @@ class MlOpsStack(Stack):
             # Whoever hears of a failed run hears of a rollback too (notify_topic: the
             # topic's own policy, TLS only and the failure rule, admits no alarm by itself),
             # and of its end (ok=True): a page that never says it cleared is read again.
-            notify_topic(server_errors, self.notifications.topic, ok=True)
+            notify_topic(server_errors, self.alarm_topic, ok=True)
             self.endpoint.add_rollback_alarm(server_errors)
         if self.endpoint is not None:
             # The whole variant, every fleet, at any time, notify-only: ServerErrors above
             # watches the current configuration's fleet, for the rollback.
             self.endpoint.add_error_alarms(
-                topic=self.notifications.topic,
+                topic=self.alarm_topic,
                 server_error_rate=SERVER_ERROR_RATE,
                 model_error_rate=MODEL_ERROR_RATE,
                 min_invocations=MIN_INVOCATIONS,
@@ -390,34 +330,54 @@ class MlOpsStack(Stack):
             # A version rejected (or its approval withdrawn) after its deploy keeps serving
             # until the next deploy: page whoever hears of failed runs. Not for a version
             # of a model_source, whose events SageMaker sends in the source's account.
-            self.endpoint.notify_on_rejection(self.notifications.topic)
+            self.endpoint.notify_on_rejection(self.alarm_topic)
         if self.endpoint is not None and config.retain_data:
             self._watch_production_endpoint(self.endpoint)
         # What a person needs after `cdk deploy` (it prints these): where to put data, what
         # to start, where models are registered. No exports: nothing may come to depend on them.
-        for output_id, value, description in (
-            (
-                "DataBucketName",
-                self.data_bucket.bucket_name,
-                "Put data under incoming/ (a run starts on each new object) or curated/ (the "
-                "default InputDataKey)",
-            ),
-            (
-                "PipelineName",
-                self.pipeline.pipeline_name,
-                "aws sagemaker start-pipeline-execution --pipeline-name <this>",
-            ),
-            (
-                "ModelPackageGroupName",
-                self.registry.model_package_group_name,
-                "Registered models, pending manual approval",
-            ),
-            (
-                "NotificationTopicArn",
-                self.notifications.topic.topic_arn,
-                "Failed or stopped runs; subscribe to be told",
-            ),
-        ):
+        outputs: list[tuple[str, str, str]] = []
+        if self.data_bucket is not None and self.pipeline is not None and self.registry is not None:
+            outputs += [
+                (
+                    "DataBucketName",
+                    self.data_bucket.bucket_name,
+                    "Put data under incoming/ (a run starts on each new object) or curated/ "
+                    "(the default InputDataKey)",
+                ),
+                (
+                    "PipelineName",
+                    self.pipeline.pipeline_name,
+                    "aws sagemaker start-pipeline-execution --pipeline-name <this>",
+                ),
+                (
+                    "ModelPackageGroupName",
+                    self.registry.model_package_group_name,
+                    "Registered models, pending manual approval",
+                ),
+                (
+                    "NotificationTopicArn",
+                    self.alarm_topic.topic_arn,
+                    "Failed or stopped runs; subscribe to be told",
+                ),
+            ]
+        else:
+            outputs.append(
+                (
+                    "NotificationTopicArn",
+                    self.alarm_topic.topic_arn,
+                    "The endpoint's alarms (errors, latency, drift); subscribe to be told",
+                )
+            )
+        if self.registry is not None and self.registry.approve_policy is not None:
+            outputs.append(
+                (
+                    "ApprovePolicyArn",
+                    self.registry.approve_policy.managed_policy_arn,
+                    "Attach to the approvers' roles (or their permission set): until then "
+                    "they may approve only what their own policies allow",
+                )
+            )
+        for output_id, value, description in outputs:
             CfnOutput(self, output_id, value=value, description=description)
         if self.endpoint is not None:
             CfnOutput(
@@ -437,6 +397,167 @@ class MlOpsStack(Stack):
                 f"(model_package_arn:{config.name}); roll back by deploying the previous one",
             )
 
+    def _train(
+        self,
+        config: EnvironmentConfig,
+        revision: SourceRevision | None,
+        removal: RemovalPolicy,
+        data_bucket: s3.IBucket,
+        registry: ModelRegistry,
+    ) -> sns.ITopic:
+        """The pipeline, its trigger and schedule, notifications and monitoring; approvers.
+
+        Returns the topic of the pipeline's failures, where the endpoint's alarms go too.
+        """
+        settings = PipelineSettings(
+            processing_instance_type=config.processing_instance_type,
+            training_instance_type=config.training_instance_type,
+            accuracy_threshold=config.accuracy_threshold,
+            # The fixed floor: a run's AccuracyThreshold may raise the bar, never lower it.
+            accuracy_floor=config.minimum_accuracy,
+            # No step cached. Preprocess reads curated/, whose content changes while its
+            # arguments (the cache key) don't: the schedule's runs would all reuse the first
+            # one's split, and so its model (warned: scheduled-cache-hit). Train and Evaluate
+            # read Preprocess's outputs of the run (a new location each time), so once it runs
+            # they would never hit: a cache on them buys nothing.
+            cache_expire_after=None,
+        )
+        pipeline = self.pipeline = Pipeline(
+            self,
+            "Training",
+            pipeline_name=f"{config.name}-breast-cancer-training",
+            description="Preprocess, train and evaluate; register the model if accurate enough",
+            definition=build_pipeline(
+                data_bucket=data_bucket.bucket_name,
+                data_key=CURATED_PREFIX,
+                model_package_group_name=registry.model_package_group_name,
+                settings=settings,
+                source_commit=revision.commit if revision else None,
+                source_repository=revision.repository if revision else None,
+            ),
+            artifact_store=self.artifacts,
+            max_parallel_execution_steps=4,
+            enable_network_isolation=config.require_network_isolation,
+            parameter_locations={"InputDataKey": [f"{CURATED_PREFIX}*", f"{INCOMING_PREFIX}*"]},
+            # Every job step runs as a role of its own, derived from that step alone:
+            # Preprocess, which parses whatever lands under incoming/, can't overwrite the
+            # models or the evaluation, nor Evaluate the model; a step added later gets one too.
+            dedicated_step_roles="*",
+            job_tags=self.cost_tags,
+            # The instance types its parameters offer (their EnumValues), and no other: an
+            # execution given another (an ml.p4d) has its job denied to the pipeline role.
+            allowed_instance_types=INSTANCE_TYPES,
+            # Its execution history: which run trained which registered version.
+            removal_policy=removal,
+        )
+        trigger = self.new_data_trigger = NewDataTrigger(
+            self,
+            "OnNewData",
+            pipeline=pipeline,
+            bucket=data_bucket,
+            prefix=INCOMING_PREFIX,
+            key_parameter="InputDataKey",
+        )
+        if config.schedule is not None:
+            self.schedule = PipelineSchedule(
+                self,
+                "Retrain",
+                pipeline=pipeline,
+                schedule=scheduler.ScheduleExpression.expression(config.schedule),
+                parameters={"InputDataKey": CURATED_PREFIX},
+            )
+        notifications = self.notifications = PipelineFailureNotifications(
+            self,
+            "Failures",
+            pipeline=pipeline,
+            emails=[config.alarm_email] if config.alarm_email else [],
+        )
+        if config.alarm_email is None and not config.retain_data:
+            # A throwaway environment (dev, staging) may go unwatched: its failures show on
+            # the dashboard and in Studio. One with retain_data (prod) stays warned at every
+            # synth until it names someone to tell (or the warning is acknowledged there).
+            Annotations.of(notifications).acknowledge_warning(
+                f"{WARNING_PREFIX}:no-subscribers",
+                "an environment without retain_data: its failures are read on the dashboard; "
+                "set alarm_email (or subscribe to NotificationTopicArn) to be told",
+            )
+        # A run that never started (its start refused or throttled) is a dead letter.
+        dead_letter_queues = [trigger.dead_letter_queue]
+        if self.schedule is not None:
+            dead_letter_queues.append(self.schedule.dead_letter_queue)
+        self.monitoring = PipelineMonitoring(
+            self,
+            "Monitoring",
+            pipeline=pipeline,
+            alarm_topic=notifications.topic,
+            # The notifications already send each failed execution, with its ARN: the alarm
+            # stays on the dashboard, and a failure is one message rather than three.
+            notify_failed_executions=False,
+            dead_letter_queues=dead_letter_queues,
+            # Production's scheduled retraining stopping (a disabled schedule, starts
+            # refused, every run stopped by the quality gate) fails no execution: no success
+            # in SUCCESS_WINDOW pages. Only with a schedule, which SUCCESS_WINDOW assumes daily.
+            success_expected_within=SUCCESS_WINDOW
+            if config.retain_data and config.schedule is not None
+            else None,
+        )
+        return notifications.topic
+
+    def _grant_approvers(self, config: EnvironmentConfig, registry: ModelRegistry) -> None:
+        """Let ``config.approvers`` (role ARNs of this account) approve the registry's versions.
+
+        Imported with ``mutable=False``: the approvers' roles are managed outside this app (a
+        platform team's, an IAM Identity Center permission set's, which IAM won't let
+        another change), so ``grant_approve`` puts the statement in a managed policy of its
+        own, left unattached, for them to attach (output ``ApprovePolicyArn``; the registry
+        warns, ``immutable-role``). Its name is fixed, ``<group>-approve``: a permission set
+        refers to a customer managed policy by its name.
+        """
+        for arn in config.approvers:
+            # By the role's account and name (unique in the account, whatever its path): an
+            # id that doesn't move when another approver is added or removed.
+            account, name = arn.split(":")[4], arn.rsplit("/", 1)[-1]
+            registry.grant_approve(
+                iam.Role.from_role_arn(self, f"Approver-{account}-{name}", arn, mutable=False)
+            )
+        if registry.approve_policy is not None:
+            policy = cast(iam.CfnManagedPolicy, registry.approve_policy.node.default_child)
+            policy.managed_policy_name = f"{config.model_package_group_name}-approve"
+
+    def _endpoint_alarm_topic(self, config: EnvironmentConfig) -> sns.Topic:
+        """The topic of the endpoint's alarms, in an environment that doesn't train.
+
+        Encrypted and TLS-only as the pipeline's failure topic is (which an environment
+        that trains sends them to), with ``alarm_email`` subscribed. Always there, endpoint
+        or not: its subscribers stay confirmed from one version (or none) to the next.
+        """
+        alarms = Construct(self, "EndpointAlarms")
+        topic = sns.Topic(
+            alarms,
+            "Topic",
+            master_key=kms.Key(
+                alarms,
+                "Key",
+                description="Encrypts the endpoint's alarm notifications",
+                enable_key_rotation=True,
+                removal_policy=RemovalPolicy.DESTROY,
+            ),
+            enforce_ssl=True,
+            display_name=f"SageMaker endpoint alarms ({config.name})",
+        )
+        if config.alarm_email is not None:
+            topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
+        elif config.retain_data:
+            # As the pipeline's failure topic warns (no-subscribers): a production
+            # endpoint's errors, latency and drift would page no one.
+            Annotations.of(topic).add_warning_v2(
+                NO_ALARM_EMAIL,
+                f"environment '{config.name}' has no 'alarm_email': the endpoint's alarms "
+                "(errors, latency, drift) reach no one. Set it, or subscribe to the output "
+                "NotificationTopicArn and acknowledge this warning",
+            )
+        return topic
+
     def share_versions_with(self, account: str) -> None:
         """Let ``account`` deploy this environment's versions: its registry and ``models/``.
 
@@ -450,6 +571,11 @@ class MlOpsStack(Stack):
 
             dev_stack.share_versions_with("333333333333")  # prod serves dev's versions
         """
+        if self.registry is None:  # load_environments refuses such a model_source
+            raise ValueError(
+                f"environment {self.config.name!r} doesn't train (trains False): it registers "
+                "no versions to share"
+            )
         bucket = cast(s3.CfnBucket, self.artifacts.bucket.node.default_child)
         bucket.bucket_name = self.config.artifact_bucket_name
         self.registry.share_with_account(account)  # and models/ of the artifact store
@@ -540,11 +666,11 @@ class MlOpsStack(Stack):
                 )
             )
         # Whoever hears of a failed run hears of drift, and of its end (ok=True).
-        notify_topic(alarms, self.notifications.topic, ok=True)
+        notify_topic(alarms, self.alarm_topic, ok=True)
         # The drift alarms take a day without results as no drift: a monitor whose runs
         # fail (or find no requests) two days running pages instead of going blind.
         monitor.add_missing_results_alarm(
-            features[0], missed_runs=MONITOR_MISSED_RUNS, topic=self.notifications.topic
+            features[0], missed_runs=MONITOR_MISSED_RUNS, topic=self.alarm_topic
         )
         return monitor
 
@@ -624,4 +750,4 @@ class MlOpsStack(Stack):
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        notify_topic(latency, self.notifications.topic, ok=True)  # as the rollback alarm
+        notify_topic(latency, self.alarm_topic, ok=True)  # as the rollback alarm

@@ -20,7 +20,7 @@ VALID_SETTINGS = (
     "processing_instance_type, accuracy_threshold, accuracy_floor, "
     "execution_output_retention_days, schedule, "
     "registry_reader_accounts, require_network_isolation, alarm_email, endpoint_instance_type, "
-    "model_source, data_quality_monitor, serves_endpoint"
+    "model_source, data_quality_monitor, serves_endpoint, trains, approvers"
 )
 NOT_A_MAPPING = (
     "cdk.json context 'environments' must map environment names (dev, staging, prod, …) to "
@@ -100,6 +100,7 @@ PIPELINE_INSTANCE_TYPES = (
     "'ml.m5.large', 'ml.m5.xlarge', 'ml.m5.2xlarge', 'ml.c5.xlarge', 'ml.c5.2xlarge' (add others "
     "to INSTANCE_TYPES in example_project/pipeline.py)"
 )
+APPROVER_ARNS = "a list of IAM role ARNs such as arn:aws:iam::111122223333:role/ml-approvers"
 SCHEDULE = (
     "rate(<n> minutes|hours|days), cron(<minutes> <hours> <day-of-month> <month> "
     "<day-of-week> <year>) with '?' as one of the two days, or null"
@@ -186,6 +187,19 @@ SCHEDULE = (
         ("data_quality_monitor", "false", "true or false, got 'false'"),
         ("data_quality_monitor", None, "true or false, got None"),
         ("serves_endpoint", "true", "true, false or null, got 'true'"),
+        ("trains", "false", "true or false, got 'false'"),
+        ("trains", None, "true or false, got None"),
+        (
+            "approvers",
+            "arn:aws:iam::111122223333:role/ml-approvers",
+            f"{APPROVER_ARNS}, got 'arn:aws:iam::111122223333:role/ml-approvers'",
+        ),
+        (
+            "approvers",
+            ["arn:aws:iam::111122223333:user/alice"],
+            f"{APPROVER_ARNS}, got ['arn:aws:iam::111122223333:user/alice']",
+        ),
+        ("approvers", ["ml-approvers"], f"{APPROVER_ARNS}, got ['ml-approvers']"),
         (
             "endpoint_instance_type",
             "ml.m5.larg",
@@ -551,6 +565,106 @@ def test_fails_model_sources_that_form_a_cycle():
         "environment 'prod' setting 'model_source': its sources lead back to it "
         "(prod -> staging -> prod)"
     ) in message
+
+
+SERVING_ONLY = {**PROD_ENV, "trains": False}
+
+
+def test_an_environment_that_doesnt_train_serves_its_model_sources_versions():
+    environments = load_environments(
+        {"dev": DEV_ENV, "prod": SERVING_ONLY}, {"model_package_arn:prod": DEV_VERSION}
+    )
+    assert environments["prod"].trains is False
+    assert environments["prod"].model_package_arn == DEV_VERSION
+    assert environments["dev"].trains is True  # the default
+
+
+def test_fails_an_environment_that_doesnt_train_without_a_model_source():
+    assert _fails({"prod": {"trains": False}}) == (
+        "invalid cdk.json 'environments':\n- environment 'prod' setting 'trains': false, but "
+        "no 'model_source' names the environment whose versions it serves (it registers none "
+        "of its own): name it, or set 'trains' true"
+    )
+
+
+def test_fails_training_settings_of_an_environment_that_doesnt_train_naming_each():
+    # A contradiction, not a setting to ignore: prod's cdk.json would say it retrains daily.
+    training = {
+        "training_instance_type": "ml.m5.2xlarge",
+        "schedule": None,  # given, even as null: the environment has no schedule to set
+        "approvers": ["arn:aws:iam::333333333333:role/ml-approvers"],
+    }
+    message = _fails({"dev": DEV_ENV, "prod": {**SERVING_ONLY, **training}})
+    assert message == (
+        "invalid cdk.json 'environments':\n"
+        "- environment 'prod' setting 'training_instance_type': only for an environment that "
+        "trains, and 'trains' is false (no pipeline, registry or schedule): remove it\n"
+        "- environment 'prod' setting 'schedule': only for an environment that trains, and "
+        "'trains' is false (no pipeline, registry or schedule): remove it\n"
+        "- environment 'prod' setting 'approvers': only for an environment that trains, and "
+        "'trains' is false (no pipeline, registry or schedule) (the versions it serves are in "
+        "the registry of 'dev': set it there): remove it"
+    )
+
+
+def test_fails_a_model_source_that_doesnt_train_naming_its_own_source():
+    staging = {"account": "444444444444", "region": "eu-west-1", "model_source": "dev"}
+    message = _fails(
+        {
+            "dev": DEV_ENV,
+            "staging": {**staging, "trains": False},
+            "prod": {**PROD_ENV, "model_source": "staging"},
+        }
+    )
+    assert message == (
+        "invalid cdk.json 'environments':\n- environment 'prod' setting 'model_source': "
+        "'staging' doesn't train ('trains' false) and registers no versions: name the "
+        "environment that trains them ('dev')"
+    )
+
+
+def test_with_versions_checks_python_environments_that_dont_train():
+    from stacks.config import with_versions
+
+    dev = EnvironmentConfig(name="dev", account="222222222222", region="eu-west-1")
+    prod = EnvironmentConfig(name="prod", trains=False, schedule="rate(1 day)")
+    with pytest.raises(ConfigError) as raised:
+        with_versions([dev, prod], {})
+    assert str(raised.value) == (
+        "invalid environments:\n"
+        "- environment 'prod' setting 'trains': false, but no 'model_source' names the "
+        "environment whose versions it serves (it registers none of its own): name it, or "
+        "set 'trains' true\n"
+        "- environment 'prod' setting 'schedule': only for an environment that trains, and "
+        "'trains' is false (no pipeline, registry or schedule): remove it"
+    )
+
+
+APPROVERS = "arn:aws:iam::333333333333:role/ml-approvers"
+# An IAM Identity Center permission set's role: a path, and the set's name in its own.
+SSO_APPROVERS = (
+    "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/eu-west-1/"
+    "AWSReservedSSO_MLApprovers_0123456789abcdef"
+)
+
+
+def test_approvers_are_role_arns_of_the_environment():
+    staging = {"account": "333333333333", "approvers": [APPROVERS, SSO_APPROVERS]}
+    environments = load_environments({"staging": staging, "dev": {"approvers": []}})
+    assert environments["staging"].approvers == (APPROVERS, SSO_APPROVERS)
+    assert environments["dev"].approvers == ()
+
+
+def test_fails_approvers_of_another_account_or_given_twice():
+    other = "arn:aws:iam::444444444444:role/ml-approvers"
+    staging = {"account": "333333333333", "approvers": [APPROVERS, other, APPROVERS]}
+    assert _fails({"staging": staging}) == (
+        "invalid cdk.json 'environments':\n"
+        f"- environment 'staging' setting 'approvers': {other} is a role of account "
+        "444444444444, not of the environment's, 333333333333: approval is granted in the "
+        "registry's account, to its roles\n"
+        f"- environment 'staging' setting 'approvers': {APPROVERS} is given twice"
+    )
 
 
 @pytest.mark.parametrize("name", ["xn--dev", "sthree-dev", "amzn-s3-demo-dev"])

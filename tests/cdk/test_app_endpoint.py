@@ -740,6 +740,7 @@ def test_a_model_source_shares_its_versions_before_the_target_serves_one():
     bucket = stack.artifacts.bucket.node.default_child
     assert isinstance(bucket, s3.CfnBucket)
     assert bucket.bucket_name == "staging-artifacts-333333333333-eu-west-1"
+    assert stack.registry is not None  # staging trains
     group = stack.registry.node.default_child
     assert isinstance(group, sagemaker.CfnModelPackageGroup)
     policy = json.dumps(stack.resolve(group.model_package_group_policy))

@@ -1029,6 +1029,10 @@ def test_multi_account_cdk_json_is_valid_before_and_after_the_promotion() -> Non
     assert TOOLING_ACCOUNT not in {config.account for config in first.values()}
     assert all(config.account and config.region for config in first.values())
     assert first["prod"].model_source == "staging"
+    # Prod serves staging's versions and trains nothing of its own.
+    assert first["prod"].trains is False
+    assert all(config.trains for name, config in first.items() if name != "prod")
+    assert '`"trains": false`' in text
     assert not any(config.model_package_arn for config in first.values())
     versions = _multi_account_versions()
     promoted = load_environments(_promoted_environments(), {**cdk_context(), **versions})
@@ -1108,6 +1112,25 @@ def test_multi_account_app_deploys_each_account_by_itself_as_the_walkthrough_say
     named = f"staging-artifacts-{accounts['staging']}-eu-west-1"
     assert bucket["Properties"]["BucketName"] == named
     assert bucket["DeletionPolicy"] == "Retain"  # although staging keeps no data
+    # Prod trains nothing ("trains": false): no pipeline, registry, trigger or schedule,
+    # and the endpoint's alarms go to a topic of its own, which its on-call subscribes to.
+    prod_types = {resource["Type"] for resource in prod.values()}
+    assert prod_types.isdisjoint(
+        {
+            "AWS::SageMaker::Pipeline",
+            "AWS::SageMaker::ModelPackageGroup",
+            "AWS::Events::Rule",
+            "AWS::Scheduler::Schedule",
+            "AWS::SQS::Queue",
+        }
+    ), prod_types
+    (topic,) = (key for key, r in prod.items() if r["Type"] == "AWS::SNS::Topic")
+    (subscription,) = (r for r in prod.values() if r["Type"] == "AWS::SNS::Subscription")
+    assert subscription["Properties"]["TopicArn"] == {"Ref": topic}
+    assert subscription["Properties"]["Endpoint"] == environments["prod"]["alarm_email"]
+    alarms = [r["Properties"] for r in prod.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    assert alarms
+    assert all(alarm["AlarmActions"] == [{"Ref": topic}] for alarm in alarms)
     # The execution policy the walkthrough describes names every resource type deployed.
     section = MULTI_ACCOUNT.read_text()
     section = " ".join(section[section.index("## 1.") : section.index("## 2.")].split())

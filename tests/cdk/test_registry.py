@@ -34,7 +34,9 @@ from tests.cdk.helpers import (
     logical_id,
     resource,
     steps_by_name,
+    synthesized,
 )
+from tests.cdk.test_policies import add_nag_packs
 
 SM = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
 READERS = ["444455556666", "777788889999"]
@@ -159,6 +161,60 @@ def test_grant_approve(shared: Built):
             "Resource": f"{SM}:model-package/churn-models/*",
         }
     ]
+
+
+APPROVERS_ARN = f"arn:aws:iam::{ACCOUNT}:role/people/ml-approvers"
+IMMUTABLE_WARNING = (
+    f"grant_approve was given role {APPROVERS_ARN} (Test/Approvers), imported with "
+    "mutable=False (or without_policy_updates()), so its statement "
+    "(sagemaker:UpdateModelPackage and sagemaker:DescribeModelPackage on the group's versions) "
+    "is in managed policy Test/Registry/ApprovePolicy, not attached to it: attach that policy "
+    "to the role (or its permission set), or make sure the role already allows the same, "
+    "before it approves versions."
+)
+
+
+def test_grant_approve_to_an_immutable_role_puts_it_in_a_policy_to_attach_and_warns():
+    # aws-cdk-lib drops a grant to a role imported with mutable=False (its Grant says it
+    # succeeded): the statement must exist somewhere, named for whoever manages the role.
+    stack = new_stack()
+    app = stack.node.root
+    assert isinstance(app, cdk.App)
+    registry = ModelRegistry(stack, "Registry", model_package_group_name="churn-models")
+    assert registry.approve_policy is None
+    approvers = iam.Role.from_role_arn(stack, "Approvers", APPROVERS_ARN, mutable=False)
+    registry.grant_approve(approvers)
+    release = iam.Role.from_role_arn(stack, "Release", f"arn:aws:iam::{ACCOUNT}:role/release")
+    registry.grant_approve(release)  # mutable: attached as before, not in the policy
+    # Its inline policy's findings are the app's to acknowledge (docs/constructs.md).
+    cdk.Validations.of(release).acknowledge(
+        cdk.Acknowledgment(
+            id=f"AwsSolutions-IAM5[Resource::{SM}:model-package/churn-models/*]",
+            reason="versions of the group",
+        ),
+        cdk.Acknowledgment(id="NIST.800.53.R5-IAMNoInlinePolicy", reason="a test"),
+    )
+    store = ArtifactStore(stack, "Store")
+    add_nag_packs(app, store)  # the policy's wildcard acknowledged: synth passes the packs
+    template, annotations = synthesized(stack)
+
+    assert registry.approve_policy is not None
+    policy = resource(template, logical_id(registry.approve_policy))["Properties"]
+    assert policy["PolicyDocument"]["Statement"] == [
+        {
+            "Sid": "ApproveModelVersions",
+            "Action": ["sagemaker:DescribeModelPackage", "sagemaker:UpdateModelPackage"],
+            "Effect": "Allow",
+            "Resource": f"{SM}:model-package/churn-models/*",
+        }
+    ]
+    assert not {"Roles", "Users", "Groups"} & set(policy)  # left for them to attach
+    warnings = annotations.find_warning("/Test/Registry", Match.any_value())
+    assert [w.entry.data for w in warnings] == [
+        f"{IMMUTABLE_WARNING} [ack: cdk-sagemaker-pipelines:immutable-role]"
+    ]
+    inline = template.find_resources("AWS::IAM::Policy")
+    assert [p["Properties"]["Roles"] for p in inline.values()] == [["release"]]
 
 
 def _principals() -> dict[str, Any]:

@@ -47,6 +47,9 @@ REASONS: dict[str, str] = {
     "gives theirs: any name of the type, in this account and region",
     "RegisterModelVersions": "the registry numbers versions itself (model-package/<group>/<n>); "
     "the wildcard covers versions of this pipeline's group only",
+    "ApproveModelVersions": "the registry numbers versions itself (model-package/<group>/<n>); "
+    "the wildcard covers the versions of this registry's group only, which its approvers "
+    "approve or reject (ModelRegistry.grant_approve)",
     "DescribeModelVersions": "the registry numbers versions itself (model-package/<group>/<n>); "
     "the wildcard covers versions of this pipeline's group only",
     "ModelVersionsOfAnyGroup": "a RegisterModel step names its model package group only at "

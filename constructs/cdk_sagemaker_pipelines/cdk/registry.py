@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import jsii
 from aws_cdk import Annotations, ArnFormat, Names, RemovalPolicy, Resource
@@ -16,6 +16,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct, IValidation
 
 from ..definition import PipelineValidationError, Problem
+from ._acknowledge import acknowledge_wildcards
 from ._arns import format_arn
 from ._props import (
     MODEL_APPROVAL_STATUSES,
@@ -652,6 +653,9 @@ class ModelRegistry(Resource):
         # Who grant_approve let approve: a role a registering pipeline runs as must not be
         # among them (judged at synth, as the pipeline may come after the grant).
         self._approvers: list[iam.IGrantable] = []
+        # What grant_approve would have attached to a role imported with mutable=False: the
+        # managed policy named in its warning, created with the first such grant.
+        self.approve_policy: iam.ManagedPolicy | None = None
         self._warned_pipelines: set[str] = set()
         # (repository path, account) pairs whose pull is already shared or warned.
         self._shared_images: set[tuple[str, str]] = set()
@@ -724,16 +728,63 @@ class ModelRegistry(Resource):
         a pipeline registering here runs as (its ``role``, ``step_role``, ``automl_role``
         or a dedicated step role), as its jobs could then approve their own models.
 
+        A role imported with ``mutable=False`` (or ``without_policy_updates()``), whose
+        policies are managed elsewhere (a platform team's, an IAM Identity Center permission
+        set's), gets nothing attached: the statement goes into ``approve_policy``, a
+        managed policy left unattached, and a warning
+        (``cdk-sagemaker-pipelines:immutable-role``) names it and the role to attach it to.
+
         Example::
 
             registry.grant_approve(release_role)  # a person's or a release process's role
         """
         check_grantee(grantee, self, lambda: f"ModelRegistry {self.node.path}.grant_approve")
         self._approvers.append(grantee)
+        actions = ["sagemaker:UpdateModelPackage", "sagemaker:DescribeModelPackage"]
+        from .pipeline import _refuses_policy_updates  # not at the top: pipeline.py imports this
+
+        principal = grantee.grant_principal
+        # A role (a user or group has no role_arn) that refuses the statement.
+        if hasattr(principal, "role_arn") and _refuses_policy_updates(cast(iam.IRole, principal)):
+            self._add_to_approve_policy(cast(iam.IRole, principal), actions)
         return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["sagemaker:UpdateModelPackage", "sagemaker:DescribeModelPackage"],
-            resource_arns=[self.model_packages_arn],
+            grantee=grantee, actions=actions, resource_arns=[self.model_packages_arn]
+        )
+
+    def _add_to_approve_policy(self, role: iam.IRole, actions: list[str]) -> None:
+        """Put the approval statement in ``approve_policy``; warn whom to attach it to.
+
+        aws-cdk-lib drops a grant to a role imported with ``mutable=False`` without a word
+        (its ``Grant`` says it succeeded): the statement would exist nowhere.
+        """
+        from .pipeline import WARNING_PREFIX  # not at the top: pipeline.py imports this module
+
+        if self.approve_policy is None:
+            statement = iam.PolicyStatement(
+                sid="ApproveModelVersions", actions=actions, resources=[self.model_packages_arn]
+            )
+            self.approve_policy = iam.ManagedPolicy(
+                self,
+                "ApprovePolicy",
+                description="Approve or reject versions of model package group "
+                f"{self.model_package_group_name}",
+                statements=[statement],
+            )
+            acknowledge_wildcards(
+                self.approve_policy,
+                [statement],
+                f"approve policy of ModelRegistry {self.node.path}",
+            )
+        arn = role.role_arn
+        named = f"{node_of(role).path}" if is_unresolved(arn) else f"{arn} ({node_of(role).path})"
+        Annotations.of(self).add_warning_v2(
+            f"{WARNING_PREFIX}:immutable-role",
+            f"grant_approve was given role {named}, imported with mutable=False (or "
+            "without_policy_updates()), so its statement (sagemaker:UpdateModelPackage and "
+            "sagemaker:DescribeModelPackage on the group's versions) is in managed policy "
+            f"{node_of(self.approve_policy).path}, not attached to it: attach that policy to "
+            "the role (or its permission set), or make sure the role already allows the same, "
+            "before it approves versions.",
         )
 
     def share_with_account(self, account_id: str) -> None:

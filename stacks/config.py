@@ -450,35 +450,6 @@ def load_environments(
     return configs
 
 
-def with_versions(
-    configs: Sequence[EnvironmentConfig], context: Mapping[str, Any]
-) -> dict[str, EnvironmentConfig]:
-    """Environments written in Python (a delivery app's), checked as in ``cdk.json``.
-
-    As ``load_environments`` checks them: each ``model_source``, and each
-    ``model_package_arn:<name>`` key of ``context``, which sets the version it serves.
-
-    Example::
-
-        dev, prod = with_versions([DEV, PROD], app.node.get_all_context()).values()
-    """
-    by_name = {config.name: config for config in configs}
-    defaults = EnvironmentConfig(name="defaults")
-    problems = [
-        problem
-        for config in configs
-        for problem in _serving_only_problems(
-            config,
-            # Written in Python, a setting is given when it differs from its default.
-            [k for k in TRAINING_SETTINGS if getattr(config, k) != getattr(defaults, k)],
-        )
-    ]
-    problems += _model_source_problems(by_name)
-    context_problems = _model_package_arn_problems(by_name, context, by_name)
-    _raise_for(problems, context_problems, "environments")
-    return by_name
-
-
 def _approver_problems(name: str, settings: Mapping[str, Any]) -> list[str]:
     """Approvers of another account than the environment's, or given twice.
 

@@ -623,23 +623,6 @@ def test_fails_a_model_source_that_doesnt_train_naming_its_own_source():
     )
 
 
-def test_with_versions_checks_python_environments_that_dont_train():
-    from stacks.config import with_versions
-
-    dev = EnvironmentConfig(name="dev", account="222222222222", region="eu-west-1")
-    prod = EnvironmentConfig(name="prod", trains=False, schedule="rate(1 day)")
-    with pytest.raises(ConfigError) as raised:
-        with_versions([dev, prod], {})
-    assert str(raised.value) == (
-        "invalid environments:\n"
-        "- environment 'prod' setting 'trains': false, but no 'model_source' names the "
-        "environment whose versions it serves (it registers none of its own): name it, or "
-        "set 'trains' true\n"
-        "- environment 'prod' setting 'schedule': only for an environment that trains, and "
-        "'trains' is false (no pipeline, registry or schedule): remove it"
-    )
-
-
 APPROVERS = "arn:aws:iam::333333333333:role/ml-approvers"
 # An IAM Identity Center permission set's role: a path, and the set's name in its own.
 SSO_APPROVERS = (

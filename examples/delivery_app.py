@@ -165,7 +165,7 @@ def delivery_environments(
     """cdk.json's ``environments``, as ``load_environments`` reads them; else ``ConfigError``.
 
     The pipeline deploys them in this order, so each must come after its ``model_source``:
-    its deployment reads the source's group and bucket.
+    its deployment reads the source's group and bucket. Each names its account and region.
 
     Example::
 
@@ -182,7 +182,16 @@ def delivery_environments(
         )
     configs = load_environments(environments, context)
     names = list(configs)
+    # As deployed() refuses a stage without them, but before any stage is built, all at
+    # once, and as a ConfigError (its message alone, without a traceback).
     problems = [
+        f"environment '{name}' names no {part}: CDK Pipelines would deploy it to the "
+        f"pipeline's own account and region; set '{part}' (docs/multi-account.md)"
+        for name, config in configs.items()
+        for part in ("account", "region")
+        if getattr(config, part) is None
+    ]
+    problems += [
         f"environment '{name}' serves the versions of '{config.model_source}' (its "
         f"'model_source'), which comes after it: the pipeline deploys the environments in "
         f"cdk.json's order, and {name}'s deployment reads {config.model_source}'s group and "

@@ -163,6 +163,23 @@ def test_an_environment_before_its_model_source_fails_rather_than_deploy_first()
     )
 
 
+def test_an_environment_without_an_account_fails_as_a_config_error_naming_it() -> None:
+    # app.py deploys an environment-agnostic dev; CDK Pipelines would deploy it to the
+    # tooling account. deployed() refused it with a ValueError once every stage was built,
+    # which the script printed with a traceback: a ConfigError is its message alone.
+    environments = _promoted_environments()
+    environments["dev"] = {
+        key: value for key, value in environments["dev"].items() if key != "account"
+    }
+    with pytest.raises(ConfigError) as raised:
+        delivery_app.build_app(context={**walkthrough_context(), "environments": environments})
+    assert str(raised.value) == (
+        "invalid cdk.json 'environments':\n- environment 'dev' names no account: CDK "
+        "Pipelines would deploy it to the pipeline's own account and region; set 'account' "
+        "(docs/multi-account.md)"
+    )
+
+
 def test_the_environments_are_checked_as_app_py_checks_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -122,6 +122,32 @@ def test_constructs_say_which_stateful_resources_a_renamed_construct_takes_along
     assert unnamed == {}
 
 
+def test_upgrading_says_a_model_sources_replaced_bucket_is_kept() -> None:
+    # Naming a model_source replaces the source's bucket, and the source shares with
+    # RETAIN, UpdateReplacePolicy included: the old bucket is kept even without
+    # retain_data (the entry said it was deleted), and bills until someone deletes it.
+    import aws_cdk as cdk
+
+    import app as reference
+    from stacks import MlOpsStage
+
+    context = {
+        **cdk_context(),
+        "environments": {
+            "staging": {"account": "333333333333", "region": "eu-west-1", "retain_data": False},
+            "prod": {"account": "444444444444", "region": "eu-west-1", "model_source": "staging"},
+        },
+    }
+    staging = reference.build_app(context).node.find_child("staging")
+    assert isinstance(staging, MlOpsStage)
+    bucket = staging.stack.artifacts.bucket.node.default_child
+    assert isinstance(bucket, cdk.CfnResource)
+    assert bucket.cfn_options.update_replace_policy == cdk.CfnDeletionPolicy.RETAIN
+    effect = _changing("`model_source` set on an environment")
+    assert "the old one, with its objects, leaves the stack and is kept, whatever" in effect
+    assert "else deleted" not in effect
+
+
 def test_limitations_say_job_log_groups_are_sagemakers_to_keep(
     reference_app: SynthesizedApp,
 ) -> None:

@@ -348,6 +348,31 @@ def test_a_component_endpoint_watches_its_components_added_before_and_after():
     ] == [{"Fn::GetAtt": [logical_id(rule), "Arn"]} for rule in rules]
 
 
+@pytest.mark.parametrize("notified_first", [False, True], ids=["adapter-first", "notified-first"])
+def test_an_adapter_cant_take_the_id_of_its_components_rejection_rule(notified_first: bool):
+    # The rule is the component's child "RejectedVersion": an adapter of that id made
+    # notify_on_rejection, called after it, fail with jsii's "There is already a Construct".
+    stack = new_stack()
+    store = ArtifactStore(stack, "Artifacts")
+    endpoint = ComponentEndpoint(
+        stack, "Llms", artifact_store=store, instance_type="ml.g5.12xlarge", endpoint_name="llms"
+    )
+    compute = ComponentCompute(min_memory_required_in_mb=1024)
+    support = endpoint.add_component("Support", model_package_arn=VERSION, compute=compute)
+    if notified_first:
+        endpoint.notify_on_rejection(sns.Topic(stack, "T"))
+    artifact = f"s3://{store.bucket.bucket_name}/adapters/billing/adapter.tar.gz"
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=re.escape(
+            "argument 'construct_id': 'RejectedVersion' is the id of the component's rule of "
+            "ComponentEndpoint.notify_on_rejection (name the adapter after its model"
+        ),
+    ):
+        support.add_adapter("RejectedVersion", artifact=artifact)
+    assert support.adapters == {}
+
+
 def test_the_guides_example_pages_on_rejection():
     # docs/deploying-models.md, Approved versions only: the block runs as written.
     (block,) = [

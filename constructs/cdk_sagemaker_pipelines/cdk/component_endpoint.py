@@ -443,6 +443,21 @@ def _id_problem(construct_id: object, example: str) -> Problem | None:
     )
 
 
+def _reserved_adapter_id_problem(construct_id: object) -> Problem | None:
+    """An adapter id the component keeps for its ``notify_on_rejection`` rule."""
+    # The rule is the component's child too, created whenever notify_on_rejection is
+    # called, before or after this adapter: refused either way, not only when it exists.
+    if construct_id != REJECTION_RULE_ID:
+        return None
+    return PropProblem(
+        None,
+        "construct_id",
+        f"{REJECTION_RULE_ID!r} is the id of the component's rule of "
+        "ComponentEndpoint.notify_on_rejection",
+        "name the adapter after its model: add_adapter('Billing', …)",
+    )
+
+
 # Where an unresolved value starts in a string's rendering (CDK's token markers).
 _TOKEN_START = re.compile(r"\$\{Token\[|#\{Token\[")
 
@@ -1371,7 +1386,8 @@ class EndpointComponent(Construct):
         raise_for(
             _as_arguments(
                 [
-                    _id_problem(construct_id, "add_adapter('Billing', …)"),
+                    _id_problem(construct_id, "add_adapter('Billing', …)")
+                    or _reserved_adapter_id_problem(construct_id),
                     expect_str("artifact", artifact, optional=False),
                     _store_problem("store", store, optional=True),
                 ]

@@ -2048,6 +2048,34 @@ def test_the_gate_takes_a_served_versions_listing_as_its_store_bounds_it(
     assert "+ list StagingMl/Endpoint/Models: models/*  (widens)\n" in out
 
 
+def _bucket_listing(template: dict[str, Any]) -> None:
+    """The endpoint role lists every key of its store: s3:ListBucket without s3:prefix."""
+    _store_wide_listing(template)
+    policy = template["Resources"]["EndpointRole"]["Properties"]["Policies"][0]
+    del policy["PolicyDocument"]["Statement"][-1]["Condition"]
+
+
+def test_the_gate_takes_a_listing_narrowed_to_prefixes_as_no_wider(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A listing of the whole bucket lists every prefix: narrowed by s3:prefix (as a
+    # monitor's baseline listing was, to its key's first segment), nothing widens.
+    head = workdir / "head"
+    shutil.copytree(workdir / "cdk.out", head)
+    endpoint_stack(workdir / "cdk.out", _bucket_listing)
+    endpoint_stack(head, _store_wide_listing)
+    code, out, _ = run(capsys, "cdk.out", "head", "--stack", ENDPOINT_STACK, "--fail-on-widening")
+    assert code == 0
+    assert "- list StagingMl/Endpoint/Models\n" in out
+    assert "+ list StagingMl/Endpoint/Models: models/*\n" in out
+    # The prefix condition dropped again: the whole bucket listed, wider.
+    endpoint_stack(workdir / "cdk.out", _store_wide_listing)
+    endpoint_stack(head, _bucket_listing)
+    code, out, _ = run(capsys, "cdk.out", "head", "--stack", ENDPOINT_STACK, "--fail-on-widening")
+    assert code == 1
+    assert "+ list StagingMl/Endpoint/Models  (widens)\n" in out
+
+
 @pytest.mark.parametrize("edit", [_cross_account_reader, _wider_endpoint_role])
 def test_the_gate_catches_a_widening_in_a_stack_without_a_pipeline(
     workdir: Path, capsys: pytest.CaptureFixture[str], edit: Any

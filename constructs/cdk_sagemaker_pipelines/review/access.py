@@ -1377,12 +1377,19 @@ def _covers_bucket(broad: Grant, narrow: Grant) -> bool:
     name unknown here: a bucket name pattern (``arn:aws:s3:::dev*/sealed/*``, shown
     ``dev*: sealed/*``) may match the path as text and not the name. Such a bucket is taken
     only by ``*`` or its own path. A bucket name can't hold a ``/``; a construct path does.
+    An ``s3:ListBucket`` of the bucket without ``s3:prefix`` (shown as the bucket alone)
+    takes its listing under any prefix (``bucket: models/*``).
     """
     if _group(broad.action) == "s3" and _group(narrow.action) == "s3":
-        bucket = broad.resource.partition(": ")[0]
+        bucket, _, key = broad.resource.partition(": ")
         theirs = narrow.resource.partition(": ")[0]
         if "/" in theirs and bucket not in ("*", theirs):
             return False
+        if not key and ": " in narrow.resource and narrow.action.lower() == "s3:listbucket":
+            # A listing of the bucket without s3:prefix lists every key: it takes a listing
+            # of the same bucket under a prefix (a monitor's baseline listing narrowed to
+            # its key's first segment is no wider).
+            return _covers(f"{broad.resource}: *", narrow.resource, ignore_case=False)
     return _covers(broad.resource, narrow.resource, ignore_case=False)
 
 

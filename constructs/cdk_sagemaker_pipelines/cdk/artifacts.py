@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from constructs import Construct, IValidation
 from ..definition import PipelineDefinitionError, Problem
 from ._acknowledge import acknowledge_in_packs
 from ._kms import account_key
+from ._locked_grants import keep_for_locked_role
 from ._props import (
     PropProblem,
     check_grantee,
@@ -583,6 +585,11 @@ class ArtifactStore(Construct):
         ``key_pattern`` is a pattern of object keys in the bucket, not a URI, without a
         leading ``/`` (either would match no object).
 
+        A role imported with ``mutable=False`` gets nothing attached: the statements go
+        into the store's managed policy ``ReadPolicy`` (``ReadPolicy<hash of the pattern>``
+        for a ``key_pattern`` other than ``*``), left unattached, named in a warning
+        (``cdk-sagemaker-pipelines:immutable-role``).
+
         Example::
 
             store.grant_read(analyst_role, "executions/*")
@@ -591,14 +598,66 @@ class ArtifactStore(Construct):
             [grantee_problem(grantee, self), _key_pattern_problem(key_pattern)],
             lambda: f"ArtifactStore {self.node.path}.grant_read",
         )
-        return self._grant_read(grantee, key_pattern)
+        grant = self._grant_read(grantee, key_pattern)
+        # One policy per pattern: a role granted one pattern must not get another's.
+        suffix = "" if key_pattern == "*" else hashlib.sha256(key_pattern.encode()).hexdigest()[:8]
+        keep_for_locked_role(
+            self,
+            grantee,
+            grant,
+            method="grant_read",
+            policy_id=f"ReadPolicy{suffix}",
+            statements=self._read_statements(grant),
+            description=f"Read artifacts of ArtifactStore {self.node.path}",
+            allows=f"its statements (read objects {key_pattern} of the store's bucket, and "
+            "decrypt them)",
+            when="before it reads them",
+        )
+        return grant
 
     def grant_read_models(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` read the trained models under ``models/`` and their sealed copies."""
+        """Let ``grantee`` read the trained models under ``models/`` and their sealed copies.
+
+        A role imported with ``mutable=False`` gets nothing attached: the statements go
+        into the store's managed policy ``ReadModelsPolicy``, left unattached, named in a
+        warning (``cdk-sagemaker-pipelines:immutable-role``).
+
+        Example::
+
+            store.grant_read_models(scoring_role)
+        """
         check_grantee(grantee, self, lambda: f"ArtifactStore {self.node.path}.grant_read_models")
-        return self._grant_read(grantee, f"{MODELS_PREFIX}*").combine(
+        grant = self._grant_read(grantee, f"{MODELS_PREFIX}*").combine(
             self._grant_read(grantee, f"{SEALED_PREFIX}*")
         )
+        keep_for_locked_role(
+            self,
+            grantee,
+            grant,
+            method="grant_read_models",
+            policy_id="ReadModelsPolicy",
+            statements=self._read_statements(grant),
+            description=f"Read the models of ArtifactStore {self.node.path}",
+            allows=f"its statements (read objects {MODELS_PREFIX}* and {SEALED_PREFIX}* of the "
+            "store's bucket, and decrypt them)",
+            when="before it reads models",
+        )
+        return grant
+
+    def _read_statements(self, grant: iam.Grant) -> list[iam.PolicyStatement]:
+        """What a read grant gives a role: its statements, and the key's when the bucket's.
+
+        A bucket's grant names its own key in a grant of its own that it doesn't return,
+        so that statement is missing from ``grant``: written here as aws-cdk-lib writes it.
+        """
+        statements = list(grant.principal_statements)
+        if not self._key_granted_apart:
+            statements.append(
+                iam.PolicyStatement(
+                    actions=["kms:Decrypt", "kms:DescribeKey"], resources=[self.key.key_arn]
+                )
+            )
+        return statements
 
     def _grant_read(self, grantee: iam.IGrantable, key_pattern: str) -> iam.Grant:
         grant = self.bucket.grant_read(grantee, key_pattern)

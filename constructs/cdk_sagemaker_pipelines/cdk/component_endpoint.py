@@ -40,6 +40,7 @@ from ..definition._model_data_locations import ATTRIBUTE, DELIMITER, LIST_ATTRIB
 from ..definition._service_model import botocore_version, shape
 from ..definition._suggest import did_you_mean, one_of
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
+from ._locked_grants import keep_for_locked_role
 from ._model_data import APPROVED, MODEL_DATA_ID, NO_REQUIREMENT, ModelDataReader
 from ._network import allow_all_outbound_problems
 from ._policies import ecr_pull_statements
@@ -1024,16 +1025,31 @@ class ComponentEndpoint(Resource):
         ``InvokeEndpointWithResponseStream``, which streams an LLM's tokens, is authorized
         by the same action.
 
+        A role imported with ``mutable=False`` gets nothing attached: the statements go
+        into the endpoint's managed policy ``InvokePolicy``, left unattached, named in a
+        warning (``cdk-sagemaker-pipelines:immutable-role``).
+
         Example::
 
             endpoint.grant_invoke(api_function)
         """
         check_grantee(grantee, self, lambda: f"ComponentEndpoint {self.node.path}.grant_invoke")
-        return iam.Grant.add_to_principal(
+        grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:InvokeEndpoint"],
             resource_arns=[self.endpoint_arn],
         )
+        keep_for_locked_role(
+            self,
+            grantee,
+            grant,
+            method="grant_invoke",
+            policy_id="InvokePolicy",
+            description=f"Invoke SageMaker endpoint {self.endpoint_name}",
+            allows="its statement (sagemaker:InvokeEndpoint on the endpoint)",
+            when="before it calls the endpoint",
+        )
+        return grant
 
     @check_keywords
     def add_component(

@@ -46,6 +46,7 @@ from ..definition.steps.endpoint import ServerlessConfig
 from ..definition.validate import DEPLOYMENT_PERCENT_BOUNDS, DEPLOYMENT_STEP_NAMES
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._arns import format_arn
+from ._locked_grants import keep_for_locked_role
 from ._model_data import (
     APPROVED,
     MODEL_DATA_ID,
@@ -3277,13 +3278,33 @@ class ModelEndpoint(Resource):
         return self._resource
 
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` call the endpoint: ``sagemaker:InvokeEndpoint``."""
+        """Let ``grantee`` call the endpoint: ``sagemaker:InvokeEndpoint``.
+
+        A role imported with ``mutable=False`` gets nothing attached: the statements go
+        into the endpoint's managed policy ``InvokePolicy``, left unattached, named in a
+        warning (``cdk-sagemaker-pipelines:immutable-role``).
+
+        Example::
+
+            endpoint.grant_invoke(api_function)
+        """
         check_grantee(grantee, self, lambda: f"ModelEndpoint {self.node.path}.grant_invoke")
-        return iam.Grant.add_to_principal(
+        grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:InvokeEndpoint"],
             resource_arns=[self.endpoint_arn],
         )
+        keep_for_locked_role(
+            self,
+            grantee,
+            grant,
+            method="grant_invoke",
+            policy_id="InvokePolicy",
+            description=f"Invoke SageMaker endpoint {self.endpoint_name}",
+            allows="its statement (sagemaker:InvokeEndpoint on the endpoint)",
+            when="before it calls the endpoint",
+        )
+        return grant
 
     def grant_invoke_async(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` queue requests and read their results: asynchronous inference.
@@ -3293,6 +3314,10 @@ class ModelEndpoint(Resource):
         ``failures/``, and the store's key to encrypt the requests and decrypt the results
         (``kms:Encrypt``, ``kms:GenerateDataKey``, ``kms:Decrypt``). Only for an endpoint
         with ``async_inference``.
+
+        A role imported with ``mutable=False`` gets nothing attached: the statements go
+        into the endpoint's managed policy ``InvokeAsyncPolicy``, left unattached, named in a
+        warning (``cdk-sagemaker-pipelines:immutable-role``).
 
         Example::
 
@@ -3306,7 +3331,7 @@ class ModelEndpoint(Resource):
         raise_for([self._async_only_problem("grant_invoke(…) for real-time calls")], subject)
         bucket = self.artifact_store.bucket
         prefix = self.async_inference_prefix
-        return (
+        grant = (
             iam.Grant.add_to_principal(
                 grantee=grantee,
                 actions=["sagemaker:InvokeEndpointAsync"],
@@ -3337,6 +3362,18 @@ class ModelEndpoint(Resource):
                 )
             )
         )
+        keep_for_locked_role(
+            self,
+            grantee,
+            grant,
+            method="grant_invoke_async",
+            policy_id="InvokeAsyncPolicy",
+            description=f"Invoke SageMaker endpoint {self.endpoint_name} asynchronously",
+            allows="its statements (sagemaker:InvokeEndpointAsync on the endpoint, its "
+            "requests' and results' objects and the store's key)",
+            when="before it queues requests",
+        )
+        return grant
 
     def _async_only_problem(self, instead: str) -> Problem | None:
         """None for an endpoint with asynchronous inference; otherwise what to do ``instead``."""

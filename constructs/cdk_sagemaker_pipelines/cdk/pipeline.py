@@ -89,6 +89,7 @@ from ._arns import format_arn
 from ._binder import CdkBinder
 from ._boundary import check_permissions_boundary
 from ._frozen import freeze
+from ._locked_grants import keep_for_locked_role
 from ._network import allow_all_outbound_problems, https_only_egress, other_vpc_group_problems
 from ._policies import (
     ARTIFACTS_BUCKET_SID_NAME,
@@ -274,26 +275,59 @@ class PipelineBase(Resource):
     # -- grants ----------------------------------------------------------------------
 
     def grant_start_pipeline_execution(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` start executions: ``sagemaker:StartPipelineExecution``."""
+        """Let ``grantee`` start executions: ``sagemaker:StartPipelineExecution``.
+
+        A role imported with ``mutable=False`` gets nothing attached: the statements go
+        into the pipeline's managed policy ``StartPipelineExecutionPolicy``, left unattached,
+        named in a warning (``cdk-sagemaker-pipelines:immutable-role``).
+        """
         check_grantee(
             grantee, self, lambda: f"Pipeline {self.node.path}.grant_start_pipeline_execution"
         )
-        return iam.Grant.add_to_principal(
+        grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:StartPipelineExecution"],
             resource_arns=self._arn_spellings,
         )
+        keep_for_locked_role(
+            self,
+            grantee,
+            grant,
+            method="grant_start_pipeline_execution",
+            policy_id="StartPipelineExecutionPolicy",
+            description=f"Start executions of SageMaker pipeline {self.pipeline_name}",
+            allows="its statement (sagemaker:StartPipelineExecution on the pipeline)",
+            when="before it starts executions",
+        )
+        return grant
 
     def grant_stop_pipeline_execution(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` stop and retry executions."""
+        """Let ``grantee`` stop and retry executions.
+
+        A role imported with ``mutable=False`` gets nothing attached: the statements go
+        into the pipeline's managed policy ``StopPipelineExecutionPolicy``, left unattached,
+        named in a warning (``cdk-sagemaker-pipelines:immutable-role``).
+        """
         check_grantee(
             grantee, self, lambda: f"Pipeline {self.node.path}.grant_stop_pipeline_execution"
         )
-        return iam.Grant.add_to_principal(
+        grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:StopPipelineExecution", "sagemaker:RetryPipelineExecution"],
             resource_arns=self._executions_arns,
         )
+        keep_for_locked_role(
+            self,
+            grantee,
+            grant,
+            method="grant_stop_pipeline_execution",
+            policy_id="StopPipelineExecutionPolicy",
+            description=f"Stop and retry executions of SageMaker pipeline {self.pipeline_name}",
+            allows="its statement (sagemaker:StopPipelineExecution and "
+            "sagemaker:RetryPipelineExecution on the pipeline's executions)",
+            when="before it stops executions",
+        )
+        return grant
 
     def grant_complete_callback_steps(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` complete this pipeline's Callback steps.
@@ -305,6 +339,10 @@ class PipelineBase(Resource):
         (``queue.grant_consume_messages(grantee)``, which grants the queue's KMS key too;
         a function's ``SqsEventSource`` grants that itself).
 
+        A role imported with ``mutable=False`` gets nothing attached: the statements go
+        into the pipeline's managed policy ``CompleteCallbackStepsPolicy``, left unattached,
+        named in a warning (``cdk-sagemaker-pipelines:immutable-role``).
+
         Example::
 
             fn.add_event_source(lambda_event_sources.SqsEventSource(queue))
@@ -314,7 +352,7 @@ class PipelineBase(Resource):
         check_grantee(
             grantee, self, lambda: f"Pipeline {self.node.path}.grant_complete_callback_steps"
         )
-        return iam.Grant.add_to_principal(
+        grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=[
                 "sagemaker:SendPipelineExecutionStepSuccess",
@@ -322,6 +360,18 @@ class PipelineBase(Resource):
             ],
             resource_arns=self._executions_arns,
         )
+        keep_for_locked_role(
+            self,
+            grantee,
+            grant,
+            method="grant_complete_callback_steps",
+            policy_id="CompleteCallbackStepsPolicy",
+            description=f"Complete the Callback steps of SageMaker pipeline {self.pipeline_name}",
+            allows="its statement (sagemaker:SendPipelineExecutionStepSuccess and "
+            "sagemaker:SendPipelineExecutionStepFailure on the pipeline's executions)",
+            when="before it completes Callback steps",
+        )
+        return grant
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the pipeline and its executions.
@@ -329,9 +379,13 @@ class PipelineBase(Resource):
         Actions: DescribePipeline, DescribePipelineDefinitionForExecution,
         DescribePipelineExecution, ListPipelineExecutions, ListPipelineExecutionSteps,
         ListPipelineParametersForExecution.
+
+        A role imported with ``mutable=False`` gets nothing attached: the statements go
+        into the pipeline's managed policy ``ReadPolicy``, left unattached, named in a
+        warning (``cdk-sagemaker-pipelines:immutable-role``).
         """
         check_grantee(grantee, self, lambda: f"Pipeline {self.node.path}.grant_read")
-        return iam.Grant.add_to_principal(
+        grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=[
                 "sagemaker:DescribePipeline",
@@ -343,6 +397,17 @@ class PipelineBase(Resource):
             ],
             resource_arns=[*self._arn_spellings, *self._executions_arns],
         )
+        keep_for_locked_role(
+            self,
+            grantee,
+            grant,
+            method="grant_read",
+            policy_id="ReadPolicy",
+            description=f"Read SageMaker pipeline {self.pipeline_name}",
+            allows="its statement (describe and list the pipeline and its executions)",
+            when="before it reads them",
+        )
+        return grant
 
     # -- metrics ---------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import jsii
 from aws_cdk import Annotations, ArnFormat, Names, RemovalPolicy, Resource
@@ -16,8 +16,8 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct, IValidation
 
 from ..definition import PipelineValidationError, Problem
-from ._acknowledge import acknowledge_wildcards
 from ._arns import format_arn
+from ._locked_grants import keep_for_locked_role
 from ._props import (
     MODEL_APPROVAL_STATUSES,
     check_grantee,
@@ -703,23 +703,64 @@ class ModelRegistry(Resource):
         return self._resource
 
     def grant_register(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` register versions pending manual approval (CreateModelPackage)."""
+        """Let ``grantee`` register versions pending manual approval (CreateModelPackage).
+
+        A role imported with ``mutable=False`` gets nothing attached: the statement goes
+        into the registry's managed policy ``RegisterPolicy``, left unattached, named in a
+        warning (``cdk-sagemaker-pipelines:immutable-role``), as ``grant_approve``'s.
+
+        Example::
+
+            registry.grant_register(build_role)
+        """
         check_grantee(grantee, self, lambda: f"ModelRegistry {self.node.path}.grant_register")
-        return iam.Grant.add_to_principal(
+        grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=["sagemaker:CreateModelPackage"],
             resource_arns=[self.model_package_group_arn, self.model_packages_arn],
             conditions={"StringEquals": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}},
         )
+        keep_for_locked_role(
+            self,
+            grantee,
+            grant,
+            method="grant_register",
+            policy_id="RegisterPolicy",
+            description=f"Register versions in model package group {self.model_package_group_name}",
+            allows="its statement (sagemaker:CreateModelPackage, pending manual approval, in "
+            "the group)",
+            when="before it registers versions",
+        )
+        return grant
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` list and describe the group and its versions."""
+        """Let ``grantee`` list and describe the group and its versions.
+
+        A role imported with ``mutable=False`` gets nothing attached: the statement goes
+        into the registry's managed policy ``ReadPolicy``, left unattached, named in a
+        warning (``cdk-sagemaker-pipelines:immutable-role``), as ``grant_approve``'s.
+
+        Example::
+
+            registry.grant_read(dashboard_role)
+        """
         check_grantee(grantee, self, lambda: f"ModelRegistry {self.node.path}.grant_read")
-        return iam.Grant.add_to_principal(
+        grant = iam.Grant.add_to_principal(
             grantee=grantee,
             actions=_READ_ACTIONS,
             resource_arns=[self.model_package_group_arn, self.model_packages_arn],
         )
+        keep_for_locked_role(
+            self,
+            grantee,
+            grant,
+            method="grant_read",
+            policy_id="ReadPolicy",
+            description=f"Read model package group {self.model_package_group_name}",
+            allows="its statement (describe and list the group and its versions)",
+            when="before it reads them",
+        )
+        return grant
 
     def grant_approve(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` approve or reject versions (UpdateModelPackage).
@@ -730,8 +771,8 @@ class ModelRegistry(Resource):
 
         A role imported with ``mutable=False`` (or ``without_policy_updates()``), whose
         policies are managed elsewhere (a platform team's, an IAM Identity Center permission
-        set's), gets nothing attached: the statement goes into ``approve_policy``, a
-        managed policy left unattached, and a warning
+        set's), gets nothing attached: the statement goes into ``approve_policy``
+        (``<registry>/ApprovePolicy``), a managed policy left unattached, and a warning
         (``cdk-sagemaker-pipelines:immutable-role``) names it and the role to attach it to.
 
         Example::
@@ -741,51 +782,30 @@ class ModelRegistry(Resource):
         check_grantee(grantee, self, lambda: f"ModelRegistry {self.node.path}.grant_approve")
         self._approvers.append(grantee)
         actions = ["sagemaker:UpdateModelPackage", "sagemaker:DescribeModelPackage"]
-        from .pipeline import _refuses_policy_updates  # not at the top: pipeline.py imports this
-
-        principal = grantee.grant_principal
-        # A role (a user or group has no role_arn) that refuses the statement.
-        if hasattr(principal, "role_arn") and _refuses_policy_updates(cast(iam.IRole, principal)):
-            self._add_to_approve_policy(cast(iam.IRole, principal), actions)
-        return iam.Grant.add_to_principal(
+        grant = iam.Grant.add_to_principal(
             grantee=grantee, actions=actions, resource_arns=[self.model_packages_arn]
         )
-
-    def _add_to_approve_policy(self, role: iam.IRole, actions: list[str]) -> None:
-        """Put the approval statement in ``approve_policy``; warn whom to attach it to.
-
-        aws-cdk-lib drops a grant to a role imported with ``mutable=False`` without a word
-        (its ``Grant`` says it succeeded): the statement would exist nowhere.
-        """
-        from .pipeline import WARNING_PREFIX  # not at the top: pipeline.py imports this module
-
-        if self.approve_policy is None:
-            statement = iam.PolicyStatement(
-                sid="ApproveModelVersions", actions=actions, resources=[self.model_packages_arn]
-            )
-            self.approve_policy = iam.ManagedPolicy(
-                self,
-                "ApprovePolicy",
-                description="Approve or reject versions of model package group "
-                f"{self.model_package_group_name}",
-                statements=[statement],
-            )
-            acknowledge_wildcards(
-                self.approve_policy,
-                [statement],
-                f"approve policy of ModelRegistry {self.node.path}",
-            )
-        arn = role.role_arn
-        named = f"{node_of(role).path}" if is_unresolved(arn) else f"{arn} ({node_of(role).path})"
-        Annotations.of(self).add_warning_v2(
-            f"{WARNING_PREFIX}:immutable-role",
-            f"grant_approve was given role {named}, imported with mutable=False (or "
-            "without_policy_updates()), so its statement (sagemaker:UpdateModelPackage and "
-            "sagemaker:DescribeModelPackage on the group's versions) is in managed policy "
-            f"{node_of(self.approve_policy).path}, not attached to it: attach that policy to "
-            "the role (or its permission set), or make sure the role already allows the same, "
-            "before it approves versions.",
+        kept = keep_for_locked_role(
+            self,
+            grantee,
+            grant,
+            method="grant_approve",
+            policy_id="ApprovePolicy",
+            description="Approve or reject versions of model package group "
+            f"{self.model_package_group_name}",
+            allows="its statement (sagemaker:UpdateModelPackage and "
+            "sagemaker:DescribeModelPackage on the group's versions)",
+            when="before it approves versions",
+            # A Sid of its own: the reason its wildcard (every version) is acknowledged.
+            statements=[
+                iam.PolicyStatement(
+                    sid="ApproveModelVersions", actions=actions, resources=[self.model_packages_arn]
+                )
+            ],
+            acknowledge=f"approve policy of ModelRegistry {self.node.path}",
         )
+        self.approve_policy = kept or self.approve_policy
+        return grant
 
     def share_with_account(self, account_id: str) -> None:
         """Let another account read and deploy the registry's versions.

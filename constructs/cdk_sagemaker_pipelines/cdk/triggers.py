@@ -49,6 +49,7 @@ from ._arns import format_arn
 from ._boundary import check_permissions_boundary
 from ._failure_pages import note_notifications
 from ._kms import account_key
+from ._locked_grants import warned_elsewhere
 from ._props import (
     PIPELINE_EXECUTION_STATUSES,
     PIPELINE_INTERFACE,
@@ -700,6 +701,10 @@ class PipelineSchedule(Construct):
             f"Starts {pipeline.pipeline_name} on schedule",
             source_arn=group_arn,
         )
+        if role is not None and _refuses_policy_updates(role):
+            # aws-cdk-lib's target grants the start through pipeline.grant_…: this
+            # schedule's own warning says what the role must allow, and trust.
+            warned_elsewhere(pipeline, role)
         target = scheduler_targets.SageMakerStartPipelineExecution(
             pipeline,
             pipeline_parameter_list=[

@@ -40,7 +40,6 @@ from ..definition._model_data_locations import ATTRIBUTE, DELIMITER, LIST_ATTRIB
 from ..definition._service_model import botocore_version, shape
 from ..definition._suggest import did_you_mean, one_of
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
-from ._locked_grants import keep_for_locked_role
 from ._model_data import APPROVED, MODEL_DATA_ID, NO_REQUIREMENT, ModelDataReader
 from ._network import allow_all_outbound_problems
 from ._policies import ecr_pull_statements
@@ -56,7 +55,6 @@ from ._policy_size import (
 from ._props import (
     ArgumentProblem,
     PropProblem,
-    check_grantee,
     check_keywords,
     check_new_child,
     describe,
@@ -102,6 +100,7 @@ from .endpoint import (
     _whole_number_problem,
     endpoint_log_statements,
     endpoint_network,
+    grant_invoke_endpoint,
     log_group_statement,
     model_data_statements,
     version_arn_problems,
@@ -1033,23 +1032,7 @@ class ComponentEndpoint(Resource):
 
             endpoint.grant_invoke(api_function)
         """
-        check_grantee(grantee, self, lambda: f"ComponentEndpoint {self.node.path}.grant_invoke")
-        grant = iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["sagemaker:InvokeEndpoint"],
-            resource_arns=[self.endpoint_arn],
-        )
-        keep_for_locked_role(
-            self,
-            grantee,
-            grant,
-            method="grant_invoke",
-            policy_id="InvokePolicy",
-            description=f"Invoke SageMaker endpoint {self.endpoint_name}",
-            allows="its statement (sagemaker:InvokeEndpoint on the endpoint)",
-            when="before it calls the endpoint",
-        )
-        return grant
+        return grant_invoke_endpoint(self, grantee, "ComponentEndpoint")
 
     @check_keywords
     def add_component(

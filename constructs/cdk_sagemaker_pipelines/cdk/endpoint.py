@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from aws_cdk import aws_applicationautoscaling as appscaling
     from aws_cdk import aws_ec2 as ec2
 
+    from .component_endpoint import ComponentEndpoint
+
 from constructs import Construct, IDependable, IValidation
 
 from ..definition import Problem
@@ -2116,6 +2118,38 @@ def _alarm_window_problem(period: object, evaluation_periods: object) -> Problem
     )
 
 
+def grant_invoke_endpoint(
+    endpoint: ModelEndpoint | ComponentEndpoint, grantee: iam.IGrantable, kind: str
+) -> iam.Grant:
+    """``sagemaker:InvokeEndpoint`` on ``endpoint`` for ``grantee``: its ``grant_invoke``.
+
+    A role imported with ``mutable=False`` gets the statement in the endpoint's unattached
+    ``InvokePolicy`` instead (``keep_for_locked_role``). ``kind`` names the construct in
+    errors.
+
+    Example::
+
+        return grant_invoke_endpoint(self, grantee, "ModelEndpoint")
+    """
+    check_grantee(grantee, endpoint, lambda: f"{kind} {endpoint.node.path}.grant_invoke")
+    grant = iam.Grant.add_to_principal(
+        grantee=grantee,
+        actions=["sagemaker:InvokeEndpoint"],
+        resource_arns=[endpoint.endpoint_arn],
+    )
+    keep_for_locked_role(
+        endpoint,
+        grantee,
+        grant,
+        method="grant_invoke",
+        policy_id="InvokePolicy",
+        description=f"Invoke SageMaker endpoint {endpoint.endpoint_name}",
+        allows="its statement (sagemaker:InvokeEndpoint on the endpoint)",
+        when="before it calls the endpoint",
+    )
+    return grant
+
+
 class ModelEndpoint(Resource):
     """A registered model version served by a real-time (or asynchronous) SageMaker endpoint.
 
@@ -3288,23 +3322,7 @@ class ModelEndpoint(Resource):
 
             endpoint.grant_invoke(api_function)
         """
-        check_grantee(grantee, self, lambda: f"ModelEndpoint {self.node.path}.grant_invoke")
-        grant = iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["sagemaker:InvokeEndpoint"],
-            resource_arns=[self.endpoint_arn],
-        )
-        keep_for_locked_role(
-            self,
-            grantee,
-            grant,
-            method="grant_invoke",
-            policy_id="InvokePolicy",
-            description=f"Invoke SageMaker endpoint {self.endpoint_name}",
-            allows="its statement (sagemaker:InvokeEndpoint on the endpoint)",
-            when="before it calls the endpoint",
-        )
-        return grant
+        return grant_invoke_endpoint(self, grantee, "ModelEndpoint")
 
     def grant_invoke_async(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` queue requests and read their results: asynchronous inference.

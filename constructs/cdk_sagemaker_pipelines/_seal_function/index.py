@@ -215,6 +215,29 @@ def _error_code(error: Exception) -> str:
     return str(response.get("Error", {}).get("Code", ""))
 
 
+def _complete_once(
+    s3: Any, bucket: str, key: str, upload: str, parts: list[Any], taken: Callable[[], None]
+) -> None:
+    """Complete a multipart upload unless ``key`` exists (``If-None-Match: *``).
+
+    When it does, ``taken`` checks that the object there is the one being written (it
+    raises otherwise) and the upload is aborted: a sealed or manifest key is written once.
+    """
+    try:
+        s3.complete_multipart_upload(
+            Bucket=bucket,
+            Key=key,
+            UploadId=upload,
+            MultipartUpload={"Parts": parts},
+            IfNoneMatch="*",
+        )
+    except s3.exceptions.ClientError as error:
+        if _error_code(error) != "PreconditionFailed":
+            raise
+        taken()
+        s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload)
+
+
 def _already_sealed(s3: Any, bucket: str, target: str, expected: dict[str, str]) -> None:
     """After a 412: succeed if ``target`` is a copy of the same source, else fail loudly."""
     existing = s3.head_object(Bucket=bucket, Key=target)
@@ -285,19 +308,9 @@ def _copy(
             with ThreadPoolExecutor(max_workers=min(workers, len(ranges))) as pool:
                 # map keeps the parts in order, and re-raises a part's error here.
                 parts = list(pool.map(lambda item: copy_part(*item), ranges))
-        try:
-            s3.complete_multipart_upload(
-                Bucket=bucket,
-                Key=target,
-                UploadId=upload,
-                MultipartUpload={"Parts": parts},
-                IfNoneMatch="*",
-            )
-        except s3.exceptions.ClientError as error:
-            if _error_code(error) != "PreconditionFailed":
-                raise
-            _already_sealed(s3, bucket, target, metadata)
-            s3.abort_multipart_upload(Bucket=bucket, Key=target, UploadId=upload)
+        _complete_once(
+            s3, bucket, target, upload, parts, lambda: _already_sealed(s3, bucket, target, metadata)
+        )
     except Exception:
         s3.abort_multipart_upload(Bucket=bucket, Key=target, UploadId=upload)
         raise
@@ -473,19 +486,14 @@ def write_manifest(
                 _already_written(bucket, key, s3.head_object(Bucket=bucket, Key=key), metadata)
             return
         flush()
-        try:
-            s3.complete_multipart_upload(
-                Bucket=bucket,
-                Key=key,
-                UploadId=upload,
-                MultipartUpload={"Parts": parts},
-                IfNoneMatch="*",
-            )
-        except s3.exceptions.ClientError as error:
-            if _error_code(error) != "PreconditionFailed":
-                raise
-            _already_written(bucket, key, s3.head_object(Bucket=bucket, Key=key), metadata)
-            s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload)
+        _complete_once(
+            s3,
+            bucket,
+            key,
+            upload,
+            parts,
+            lambda: _already_written(bucket, key, s3.head_object(Bucket=bucket, Key=key), metadata),
+        )
     except Exception:
         if upload is not None:
             s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload)

@@ -500,6 +500,12 @@ def _model_package_group_arns(stack: Stack, group: str) -> tuple[str, str]:
     ``ModelPackageGroupName`` takes a name (a group of the pipeline's account and region)
     or a group's ARN, which is how a pipeline registers in another account's group: its
     versions are that account's resources, so both ARNs keep the ARN's account and region.
+
+    The name is granted as given, not also in lowercase as a pipeline's: IAM checks a
+    version by its group's name as created (aws-samples/ml-edge-getting-started#18: a
+    role denied ``sagemaker:DescribeModelPackage`` on
+    ``model-package/modelPackageGroupTurbine/1``, fixed by #19, "remove .lower() to match
+    model package group name"), and a lowercase twin could be another group.
     """
     if group.startswith("arn:") and _GROUP_ARN_RESOURCE in group:
         prefix, name = group.split(_GROUP_ARN_RESOURCE, 1)

@@ -43,7 +43,11 @@ FUNCTION_CODE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "_seal_
 # the sealing function may take them under sealed/. The Replicate* actions are what S3
 # replication writes with (the replication role's permissions on the destination, not
 # s3:PutObject): without them, any role of the account that a replication rule of another
-# bucket names would overwrite sealed keys, or hide them behind delete markers.
+# bucket names would overwrite sealed keys, or hide them behind delete markers. The
+# destination bucket's policy decides them: S3's guide grants s3:ReplicateObject and
+# s3:ReplicateDelete there, and denies s3:ReplicateTags there to keep tags out ("Setting
+# up permissions for live replication", https://docs.aws.amazon.com/AmazonS3/latest/
+# userguide/setting-repl-config-perm-overview.html).
 SEALED_WRITE_ACTIONS = (
     "s3:PutObject",
     "s3:PutObjectAcl",

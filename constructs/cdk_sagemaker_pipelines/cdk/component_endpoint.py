@@ -121,8 +121,9 @@ VARIANT_NAME = "AllTraffic"
 # Application Auto Scaling's dimension of an inference component's copies.
 COPY_COUNT_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
 # The metric SageMaker publishes when a request finds no copy to answer it (a component
-# scaled to 0): the scale-out-from-zero alarm's (SageMaker's guide, "Scale an endpoint to
-# zero instances").
+# scaled to 0): the scale-out-from-zero alarm's, in AWS/SageMaker per InferenceComponentName
+# (SageMaker's guide, "Scale an endpoint to zero instances",
+# https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-zero-instances.html).
 NO_CAPACITY_METRIC = "NoCapacityInvocationFailures"
 # The metrics of a component in AWS/SageMaker, of dimension InferenceComponentName: those
 # of SageMaker's guide's "SageMaker AI endpoint invocation metrics" ("InferenceComponentName:

@@ -167,7 +167,10 @@ _ALARM_ARN = re.compile(
     r"arn:aws[a-z-]*:cloudwatch:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):alarm:.+"
 )
 # Where SageMaker publishes an endpoint's invocation metrics, per EndpointName and
-# VariantName (and EndpointConfigName, per fleet).
+# VariantName ("SageMaker AI metrics in Amazon CloudWatch",
+# https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html), and
+# EndpointConfigName, per fleet ("Auto-Rollback Configuration and Monitoring": "CloudWatch
+# publishes the metrics with the dimension EndpointConfigName:{New-Ep-Config}").
 METRICS_NAMESPACE = "AWS/SageMaker"
 # The variant's metrics SageMaker's guide lists there ("Endpoint invocation metrics", and
 # those of serverless variants and multi-model endpoints). Not a closed list: a name that

@@ -711,6 +711,10 @@ class DataQualityMonitor(Resource):
             self.role_policy, statements, f"role of data quality monitor {self.node.path}"
         )
         key_arn = store.key.key_arn
+        # Every property of it is create-only, Tags included, and it has no update handler
+        # (AWS::SageMaker::DataQualityJobDefinition's resource schema: createOnlyProperties,
+        # tagging.tagUpdatable false): any change replaces it. Left unnamed, so a
+        # replacement gets a new name and the schedule is updated in place to use it.
         self._job_definition = sagemaker.CfnDataQualityJobDefinition(
             self,
             "JobDefinition",

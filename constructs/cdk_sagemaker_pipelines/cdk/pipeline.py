@@ -169,12 +169,17 @@ from .registry import (
     remember_pipeline,
 )
 
+# "Sagemaker", not "SageMaker": the namespace as SageMaker's guide spells it ("SageMaker
+# pipelines metrics", https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html).
 METRICS_NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
+# The detail types of source aws.sagemaker, as "Events that Amazon SageMaker sends to Amazon
+# EventBridge" gives them (pipeline execution and pipeline step state change,
+# https://docs.aws.amazon.com/sagemaker/latest/dg/automating-sagemaker-with-eventbridge.html).
 EXECUTION_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Status Change"
 STEP_STATUS_CHANGE = "SageMaker Model Building Pipeline Execution Step Status Change"
 WARNING_PREFIX = "cdk-sagemaker-pipelines"
 # What SageMaker publishes in METRICS_NAMESPACE: per pipeline (PipelineName), and per step
-# (PipelineName, StepName).
+# (PipelineName, StepName), as the same guide lists them.
 EXECUTION_METRICS = (
     "ExecutionStarted",
     "ExecutionFailed",
@@ -4074,9 +4079,11 @@ def arn_spellings(arn: str, name: str) -> list[str]:
     """Every spelling of a pipeline's ARN that IAM and EventBridge may compare with.
 
     SageMaker reports pipeline ARNs with the name in lowercase (``ListPipelines`` shows
-    ``pipeline/abalonepipeline`` for ``AbalonePipeline``), while requests name the pipeline
-    as it was created. IAM and event patterns compare ARNs case-sensitively, so for a name
-    with capitals both spellings are granted and matched.
+    ``pipeline/abalonepipeline`` for ``AbalonePipeline``: README.md of
+    alfredcs/SM_Pipeline_Demo), while requests name the pipeline as it was created, and
+    AWS's own examples disagree (the EventBridge guide's pipeline events carry
+    ``pipeline/myPipeline-123``). IAM and event patterns compare ARNs case-sensitively, so
+    for a name with capitals both spellings are granted and matched.
     """
     if is_unresolved(name) or name == name.lower():
         return [arn]

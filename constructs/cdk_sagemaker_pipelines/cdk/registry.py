@@ -38,6 +38,11 @@ from ._tree import account_region, node_of, path_of, placed, root_of, stack_of
 from ._warning_traces import record_warnings_without_traces
 from .artifacts import ArtifactStore
 
+# Its events carry the version's ARN in resources and ModelPackageGroupName,
+# ModelPackageArn and ModelApprovalStatus in detail ("Model package state change",
+# https://docs.aws.amazon.com/sagemaker/latest/dg/automating-sagemaker-with-eventbridge.html);
+# ModelPackageGroupName is the name as created, capitals included (the rule of
+# aws-samples/ml-edge-getting-started, main_stack.py, on group modelPackageGroupTurbine).
 MODEL_PACKAGE_STATE_CHANGE = "SageMaker Model Package State Change"
 # CreateModelPackageGroup's ModelPackageGroupName and ModelPackageGroupDescription.
 MAX_GROUP_NAME = 63

@@ -1887,7 +1887,13 @@ def _has_subscription(topic: sns.Topic) -> bool:
 
 # The fields of SageMaker's pipeline events ("Events that Amazon SageMaker sends to Amazon
 # EventBridge": pipeline execution and pipeline step state change; a failed step's event
-# carries failureReason). EventBridge escapes the values it puts inside the text.
+# carries failureReason,
+# https://docs.aws.amazon.com/sagemaker/latest/dg/automating-sagemaker-with-eventbridge.html).
+# A Fail step fails as a step does, its ErrorMessage its FailureReason, and none when the
+# message is empty (tests/integ/sagemaker/workflow/test_fail_steps.py of
+# aws/sagemaker-python-sdk): EventBridge then leaves the field out of the text ("Common
+# issues with transforming input" of its guide). EventBridge escapes the values it puts
+# inside the text.
 _PIPELINE = "$.detail.pipelineArn"
 _EXECUTION = "$.detail.pipelineExecutionArn"
 

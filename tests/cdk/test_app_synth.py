@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import botocore.session  # type: ignore[import-untyped]
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
-from aws_cdk.assertions import Annotations, Match
+from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from cdk_sagemaker_pipelines.cdk import FAIL_SYNTH_ON_VALIDATION_ERRORS, Pipeline, synth_app
@@ -249,13 +249,42 @@ def test_the_docs_immutable_role_example_creates_the_policy_and_warns():
         "role_arn": "arn:aws:iam::111122223333:role/platform",
         "definition": build_pipeline(data_bucket="data", model_package_group_name="models"),
     }
-    exec(_constructs_python("mutable=False"), namespace)
+    exec(_constructs_python("platform_role = iam.Role.from_role_arn("), namespace)
     pipeline = namespace["pipeline"]
     assert pipeline.role_policy is not None
     Annotations.from_stack(stack).has_warning(
         "/Team/Training",
         Match.string_like_regexp(r"\[ack: cdk-sagemaker-pipelines:immutable-role\]$"),
     )
+
+
+def test_the_docs_kept_policy_example_names_and_outputs_the_policy():
+    # The policy a grant keeps for an immutable role, reached through its property.
+    stack = cdk.Stack(cdk.App(), "Team")
+    namespace: dict[str, Any] = {
+        "iam": iam,
+        "cast": cast,
+        "CfnOutput": cdk.CfnOutput,
+        "self": stack,
+        "ci_role_arn": "arn:aws:iam::111122223333:role/ci",
+        "pipeline": Pipeline(
+            stack,
+            "Training",
+            definition=build_pipeline(data_bucket="data", model_package_group_name="models"),
+        ),
+    }
+    exec(_constructs_python("start_pipeline_execution_policy"), namespace)
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::IAM::ManagedPolicy",
+        {
+            "ManagedPolicyName": "ml-start-training",
+            "PolicyDocument": {
+                "Statement": [Match.object_like({"Action": "sagemaker:StartPipelineExecution"})]
+            },
+        },
+    )
+    assert "StartPolicyArn" in template.to_json()["Outputs"]
 
 
 def test_the_docs_checks_example_fails_synth_on_a_finding(tmp_path):

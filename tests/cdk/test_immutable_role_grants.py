@@ -2,11 +2,15 @@
 
 aws-cdk-lib attaches nothing to such a role and its ``Grant`` says it succeeded. Each
 grant of the constructs puts what a mutable role would have got in an unattached managed
-policy of the construct, and warns (``immutable-role``) naming it and the role.
+policy of the construct, and warns (``immutable-role``) naming it and the role. The
+policy's wildcards are acknowledged to cdk-nag one by one, and a typed property of the
+construct returns it. A role of another account gets no policy (its account couldn't
+attach it): a warning (``other-account-role``) says what to do instead.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +19,9 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
 
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
@@ -26,9 +32,11 @@ from cdk_sagemaker_pipelines.cdk import (
     ModelRegistry,
     Pipeline,
 )
+from cdk_sagemaker_pipelines.cdk._acknowledge import COMPLIANCE_PACKS, WILDCARD_RULE
+from cdk_sagemaker_pipelines.cdk.validation import SageMakerPipelineChecks
 from constructs import Construct
-from tests.cdk.conftest import new_stack
-from tests.cdk.helpers import ACCOUNT, REGION, prep_and_train, synthesized
+from tests.cdk.conftest import new_app, new_stack
+from tests.cdk.helpers import ACCOUNT, REGION, logical_id, prep_and_train, synthesized
 
 VERSION = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/churn/3"
 LOCKED_ARN = f"arn:aws:iam::{ACCOUNT}:role/platform/ml-readers"
@@ -84,6 +92,11 @@ class Case:
     build: Callable[[cdk.Stack], Construct]
     method: str
     policy_id: str
+    # The construct's typed way to the policy kept for the grant.
+    kept: Callable[[Any], iam.ManagedPolicy | None]
+    # The policy's wildcards, each acknowledged on it ("Resource::…", "Action::…"):
+    # {bucket} is the store bucket's ARN as cdk-nag writes it, {pipeline} the pipeline's name.
+    wildcards: tuple[str, ...] = ()
     args: tuple[Any, ...] = ()
 
     def __str__(self) -> str:
@@ -94,19 +107,63 @@ class Case:
         return grant
 
 
+SM = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
+# aws-cdk-lib's Bucket.grant_read actions.
+BUCKET_READ = ("Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*")
+VERSIONS = (f"Resource::{SM}:model-package/churn/*",)
+EXECUTIONS = (f"Resource::{SM}:pipeline/{{pipeline}}/execution/*",)
+
 CASES = [
-    Case(_store, "grant_read", "ReadPolicy"),
-    Case(_store, "grant_read_models", "ReadModelsPolicy"),
-    Case(_registry, "grant_read", "ReadPolicy"),
-    Case(_registry, "grant_register", "RegisterPolicy"),
-    Case(_registry, "grant_approve", "ApprovePolicy"),
-    Case(_endpoint, "grant_invoke", "InvokePolicy"),
-    Case(_async_endpoint, "grant_invoke_async", "InvokeAsyncPolicy"),
-    Case(_component_endpoint, "grant_invoke", "InvokePolicy"),
-    Case(_pipeline, "grant_start_pipeline_execution", "StartPipelineExecutionPolicy"),
-    Case(_pipeline, "grant_stop_pipeline_execution", "StopPipelineExecutionPolicy"),
-    Case(_pipeline, "grant_complete_callback_steps", "CompleteCallbackStepsPolicy"),
-    Case(_pipeline, "grant_read", "ReadPolicy"),
+    Case(
+        _store,
+        "grant_read",
+        "ReadPolicy",
+        lambda store: store.read_policies.get("*"),
+        (*BUCKET_READ, "Resource::{bucket}/*"),
+    ),
+    Case(
+        _store,
+        "grant_read_models",
+        "ReadModelsPolicy",
+        lambda store: store.read_models_policy,
+        (*BUCKET_READ, "Resource::{bucket}/models/*", "Resource::{bucket}/sealed/*"),
+    ),
+    Case(_registry, "grant_read", "ReadPolicy", lambda r: r.read_policy, VERSIONS),
+    Case(_registry, "grant_register", "RegisterPolicy", lambda r: r.register_policy, VERSIONS),
+    Case(_registry, "grant_approve", "ApprovePolicy", lambda r: r.approve_policy, VERSIONS),
+    Case(_endpoint, "grant_invoke", "InvokePolicy", lambda e: e.invoke_policy),
+    Case(
+        _async_endpoint,
+        "grant_invoke_async",
+        "InvokeAsyncPolicy",
+        lambda e: e.invoke_async_policy,
+        tuple(
+            f"Resource::{{bucket}}/async-inference/churn-async/{folder}/*"
+            for folder in ("input", "output", "failures")
+        ),
+    ),
+    Case(_component_endpoint, "grant_invoke", "InvokePolicy", lambda e: e.invoke_policy),
+    Case(
+        _pipeline,
+        "grant_start_pipeline_execution",
+        "StartPipelineExecutionPolicy",
+        lambda p: p.start_pipeline_execution_policy,
+    ),
+    Case(
+        _pipeline,
+        "grant_stop_pipeline_execution",
+        "StopPipelineExecutionPolicy",
+        lambda p: p.stop_pipeline_execution_policy,
+        EXECUTIONS,
+    ),
+    Case(
+        _pipeline,
+        "grant_complete_callback_steps",
+        "CompleteCallbackStepsPolicy",
+        lambda p: p.complete_callback_steps_policy,
+        EXECUTIONS,
+    ),
+    Case(_pipeline, "grant_read", "ReadPolicy", lambda p: p.read_policy, EXECUTIONS),
 ]
 
 
@@ -202,3 +259,188 @@ def test_artifact_store_read_keeps_a_policy_per_key_pattern():
     ]
     assert sum("/executions/*" in each for each in objects) == 1
     assert sum("/reports/*" in each for each in objects) == 1
+
+
+# -- cdk-nag: the kept policies' wildcards, acknowledged one by one -------------------------
+
+ACKNOWLEDGED = "aws:cdk:acknowledged-rules"
+
+
+def _acknowledged(construct: Construct) -> dict[str, str]:
+    """The acknowledgments on ``construct`` itself: id -> reason."""
+    found: dict[str, str] = {}
+    for entry in construct.node.metadata:
+        if entry.type == ACKNOWLEDGED:
+            found.update(entry.data)
+    return found
+
+
+@pytest.fixture(scope="module")
+def under_the_packs() -> dict[str, Construct]:
+    """Every grant given one immutable role per construct, synthesized under every rule pack.
+
+    cdk-nag's AwsSolutions, NIST 800-53, HIPAA and PCI DSS packs and the library's own
+    checks fail ``app.synth()`` on any finding not acknowledged. The buckets' replication
+    (no second region here) is acknowledged bucket by bucket: not these tests' subject.
+    Returns each construct by the name of the function that built it.
+    """
+    app = new_app()
+    subjects: dict[str, tuple[Construct, iam.IRole]] = {}
+    for case in CASES:
+        kind = case.build.__name__.lstrip("_")
+        if kind not in subjects:
+            stack = cdk.Stack(
+                app,
+                kind.title().replace("_", ""),
+                env=cdk.Environment(account=ACCOUNT, region=REGION),
+            )
+            role = iam.Role.from_role_arn(stack, "Locked", LOCKED_ARN, mutable=False)
+            subjects[kind] = (case.build(stack), role)
+        subject, role = subjects[kind]
+        case.grant(subject, role)
+    for bucket in (c for c in app.node.find_all() if isinstance(c, s3.CfnBucket)):
+        cdk.Validations.of(bucket).acknowledge(
+            *(
+                cdk.Acknowledgment(
+                    id=f"{pack}-S3BucketReplicationEnabled",
+                    reason="no second region in this test; the reference app says why",
+                )
+                for pack in COMPLIANCE_PACKS
+            )
+        )
+    cdk.Validations.of(app).add_plugins(
+        AwsSolutionsChecks(app),
+        NIST80053R5Checks(app),
+        HIPAASecurityChecks(app),
+        PCIDSS321Checks(app),
+        SageMakerPipelineChecks(),
+    )
+    # Without the acknowledgments, each kept policy's wildcards (execution/*, the bucket's
+    # objects, s3:GetObject*) fail here: AwsSolutions-IAM5.
+    app.synth()
+    return {kind: subject for kind, (subject, _) in subjects.items()}
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_a_kept_policy_acknowledges_exactly_its_own_wildcards(
+    under_the_packs: dict[str, Construct], case: Case
+):
+    subject: Any = under_the_packs[case.build.__name__.lstrip("_")]
+    kept = subject.node.find_child(case.policy_id)
+    acknowledged = _acknowledged(kept)
+    store = subject if isinstance(subject, ArtifactStore) else subject.artifact_store
+    names = {
+        "bucket": f"<{logical_id(store.bucket)}.Arn>" if store is not None else "",
+        "pipeline": getattr(subject, "pipeline_name", ""),
+    }
+    # Each wildcard item alone (never the whole rule), and none the policy doesn't hold.
+    assert sorted(acknowledged) == sorted(
+        f"Annotation::{WILDCARD_RULE}[{wildcard.format(**names)}]" for wildcard in case.wildcards
+    )
+    for reason in acknowledged.values():
+        assert len(reason) > 80
+        if case.policy_id != "ApprovePolicy":  # a Sid names its reason (REASONS)
+            assert reason.startswith(f"policy {kept.node.path} ({case.method} for roles")
+
+
+def test_an_action_wildcard_is_acknowledged_only_where_a_reason_covers_it():
+    # The registry's kept read policy gives a reason for its resources only: a wildcard
+    # action added to it stays a finding.
+    from cdk_sagemaker_pipelines.cdk._acknowledge import acknowledge_wildcards
+
+    stack = new_stack()
+    statement = iam.PolicyStatement(
+        actions=["sagemaker:Describe*"], resources=[f"{SM}:model-package/churn/*"]
+    )
+    policy = iam.ManagedPolicy(stack, "Policy", statements=[statement])
+    ids = acknowledge_wildcards(policy, [statement], "a test", resources="versions")
+    assert ids == [f"{WILDCARD_RULE}[Resource::{SM}:model-package/churn/*]"]
+
+
+# -- the typed way to each kept policy -------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_each_kept_policy_has_a_typed_property(case: Case):
+    stack = new_stack()
+    subject = case.build(stack)
+    assert case.kept(subject) is None  # nothing kept before a grant
+    case.grant(subject, iam.Role.from_role_arn(stack, "Mutable", LOCKED_ARN))
+    assert case.kept(subject) is None  # a mutable role got the statements
+    case.grant(subject, iam.Role.from_role_arn(stack, "Locked", LOCKED_ARN, mutable=False))
+    kept = case.kept(subject)
+    assert isinstance(kept, iam.ManagedPolicy)
+    assert kept.node.path == subject.node.find_child(case.policy_id).node.path
+
+
+def test_artifact_store_read_policies_are_by_key_pattern():
+    stack = new_stack()
+    store = _store(stack)
+    for name, pattern in (("All", "*"), ("Reports", "reports/*")):
+        arn = f"arn:aws:iam::{ACCOUNT}:role/{name}"
+        store.grant_read(iam.Role.from_role_arn(stack, name, arn, mutable=False), pattern)
+    assert {pattern: p.node.id for pattern, p in store.read_policies.items()} == {
+        "*": "ReadPolicy",
+        "reports/*": "ReadPolicy" + hashlib.sha256(b"reports/*").hexdigest()[:8],
+    }
+
+
+# -- a role of another account ----------------------------------------------------------------
+
+OTHER_ACCOUNT = "444455556666"
+OTHER_ARN = f"arn:aws:iam::{OTHER_ACCOUNT}:role/ml-readers"
+
+
+def _warnings(construct: Construct, warning_id: str) -> list[str]:
+    return [
+        str(entry.data)
+        for entry in construct.node.metadata
+        if entry.type == "aws:cdk:warning" and f"cdk-sagemaker-pipelines:{warning_id}" in entry.data
+    ]
+
+
+@pytest.mark.parametrize("mutable", [True, False], ids=["mutable", "immutable"])
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_a_role_of_another_account_gets_no_policy_and_a_warning_saying_what_to_do(
+    case: Case, mutable: bool
+):
+    # aws-cdk-lib imports any role of another account as immutable, whatever mutable says:
+    # a policy of this account could never be attached to it.
+    stack = new_stack()
+    subject = case.build(stack)
+    case.grant(subject, iam.Role.from_role_arn(stack, "Other", OTHER_ARN, mutable=mutable))
+    assert subject.node.try_find_child(case.policy_id) is None
+    assert case.kept(subject) is None
+    assert _warnings(subject, "immutable-role") == []
+    (warning,) = _warnings(subject, "other-account-role")
+    assert warning.startswith(
+        f"{case.method} was given role {OTHER_ARN} (Test/Other) of account {OTHER_ACCOUNT}, "
+        f"but this stack deploys to account {ACCOUNT}, whose managed policies IAM can't "
+        f"attach to it: no policy is made for it. A policy of account {OTHER_ACCOUNT} must "
+        "allow the role the same ("
+    )
+    # What the resource side needs, or what to do instead, by construct.
+    instead = {
+        "store": "the bucket's and the key's policies must name it too",
+        "registry": {
+            "grant_read": f"share_with_account('{OTHER_ACCOUNT}')",
+            "grant_register": f"allow_registration_from('{OTHER_ACCOUNT}')",
+            "grant_approve": "give grant_approve a role of this account",
+        }.get(case.method, ""),
+        "endpoint": "a SageMaker endpoint has no resource policy",
+        "async_endpoint": "a SageMaker endpoint has no resource policy",
+        "component_endpoint": "a SageMaker endpoint has no resource policy",
+        "pipeline": f"share the pipeline with account {OTHER_ACCOUNT} through AWS RAM",
+    }[case.build.__name__.lstrip("_")]
+    assert instead in warning
+
+
+def test_a_role_of_an_unknown_account_is_taken_for_this_accounts():
+    # An environment-agnostic stack's account is known only at deploy: the policy is kept,
+    # as for a role of this account (aws-cdk-lib takes it so too).
+    stack = new_stack(account=None, region=None)
+    registry = _registry(stack)
+    registry.grant_read(iam.Role.from_role_arn(stack, "Other", OTHER_ARN, mutable=False))
+    assert registry.read_policy is not None
+    assert len(_warnings(registry, "immutable-role")) == 1
+    assert _warnings(registry, "other-account-role") == []

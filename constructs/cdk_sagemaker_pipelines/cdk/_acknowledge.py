@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple, TypeAlias
 
 import jsii
 from aws_cdk import Acknowledgment, Stack, Validations
@@ -244,19 +244,53 @@ def _reason(sid: str) -> str | None:
     return None
 
 
+class Wildcards(NamedTuple):
+    """Statements of ``scope`` (a policy) whose wildcards are acknowledged on it.
+
+    Without reasons, each statement's ``Sid`` names the reason for its wildcard resources
+    (``REASONS``), and a statement without one is left alone. With them, every wildcard
+    resource of the statements is acknowledged with ``resources``, every wildcard action
+    with ``actions``: for a policy that holds nothing but statements the construct wrote
+    for one purpose (a grant kept for a role that refuses policy updates), each wildcard
+    named one finding at a time, as the template names it.
+
+    Example::
+
+        Wildcards(policy, statements, "kept policy of …", resources="versions are numbered")
+    """
+
+    scope: IConstruct
+    statements: list[iam.PolicyStatement]
+    subject: str
+    resources: str | None = None
+    actions: str | None = None
+
+
+# A group as the pipeline's roles give it, (scope, statements, subject): reasons by Sid.
+_Group: TypeAlias = Wildcards | tuple[IConstruct, list[iam.PolicyStatement], str]
+
+
 def acknowledge_wildcards(
-    scope: IConstruct, statements: list[iam.PolicyStatement], subject: str
+    scope: IConstruct,
+    statements: list[iam.PolicyStatement],
+    subject: str,
+    *,
+    resources: str | None = None,
+    actions: str | None = None,
 ) -> list[str]:
     """Acknowledge each wildcard resource of ``statements`` on ``scope``; return the ids.
 
     A statement without a known reason is left alone, so its wildcard fails synth.
+    ``resources`` and ``actions``, when given, are the reasons for every wildcard resource
+    and every wildcard action of ``statements`` (see ``Wildcards``).
     """
-    return acknowledge_wildcards_of(stack_of(scope), [(scope, statements, subject)])[0]
+    group = Wildcards(scope, statements, subject, resources, actions)
+    return acknowledge_wildcards_of(stack_of(scope), [group])[0]
 
 
 def acknowledge_wildcards_of(
     stack: Stack,
-    groups: Sequence[tuple[IConstruct, list[iam.PolicyStatement], str]],
+    groups: Sequence[_Group],
     rendered: Sequence[Any] | None = None,
 ) -> list[list[str]]:
     """``acknowledge_wildcards`` for each ``(scope, statements, subject)`` of ``stack``.
@@ -290,7 +324,7 @@ def _render(stack: Stack, statements: list[iam.PolicyStatement]) -> list[Any]:
 
 def _acknowledge_groups(
     stack: Stack,
-    groups: Sequence[tuple[IConstruct, list[iam.PolicyStatement], str]],
+    groups: Sequence[_Group],
     already: list[list[str]] | None,
     rendered: Sequence[Any] | None = None,
 ) -> list[list[str]]:
@@ -299,18 +333,26 @@ def _acknowledge_groups(
         rendered = _render(stack, _statements_of(groups))
     results: list[list[str]] = []
     start = 0
-    for index, (scope, statements, subject) in enumerate(groups):
-        group = rendered[start : start + len(statements)]
-        start += len(statements)
+    for index, given in enumerate(groups):
+        group = Wildcards(*given)
+        resolved = rendered[start : start + len(group.statements)]
+        start += len(group.statements)
         done = already[index] if already is not None else []
-        results.append(_acknowledge(scope, group, subject, done))
+        results.append(
+            _acknowledge(
+                group.scope,
+                resolved,
+                group.subject,
+                done,
+                resources=group.resources,
+                actions=group.actions,
+            )
+        )
     return results
 
 
-def _statements_of(
-    groups: Sequence[tuple[IConstruct, list[iam.PolicyStatement], str]],
-) -> list[iam.PolicyStatement]:
-    return [statement for _, statements, _ in groups for statement in statements]
+def _statements_of(groups: Sequence[_Group]) -> list[iam.PolicyStatement]:
+    return [statement for group in groups for statement in group[1]]
 
 
 # The attribute of a stack that holds its _SynthRenders (on the stack, not in a weak
@@ -363,7 +405,7 @@ class _AcknowledgeAsSynthesized:
     def __init__(
         self,
         stack: Stack,
-        groups: Sequence[tuple[IConstruct, list[iam.PolicyStatement], str]],
+        groups: Sequence[_Group],
         acknowledged: list[list[str]],
         batch: _SynthRenders,
     ) -> None:
@@ -391,27 +433,45 @@ class _AcknowledgeAsSynthesized:
 
 
 def _acknowledge(
-    scope: IConstruct, resolved: Sequence[Any], subject: str, already: Sequence[str] = ()
+    scope: IConstruct,
+    resolved: Sequence[Any],
+    subject: str,
+    already: Sequence[str] = (),
+    *,
+    resources: str | None = None,
+    actions: str | None = None,
 ) -> list[str]:
-    """Acknowledge the wildcard findings of ``resolved`` on ``scope``, except ``already``."""
+    """Acknowledge the wildcard findings of ``resolved`` on ``scope``, except ``already``.
+
+    ``resources`` and ``actions``: the reasons for every wildcard resource and action
+    (``Wildcards``); without them, a statement's ``Sid`` names its resources' reason.
+    """
     acknowledged: list[str] = []
     acknowledgments: list[Acknowledgment] = []
     for statement in resolved:
-        reason = _reason(statement.get("Sid") or "")
-        if reason is None:
-            continue
-        resources = statement.get("Resource", [])
-        for resource in resources if isinstance(resources, list) else [resources]:
-            flat = flatten_reference(resource)
-            if "*" not in flat:
+        # (what cdk-nag calls the item: Resource or Action, the items, why)
+        kinds: list[tuple[str, Any, str | None]] = [
+            (
+                "Resource",
+                statement.get("Resource", []),
+                resources if resources is not None else _reason(statement.get("Sid") or ""),
+            ),
+            ("Action", statement.get("Action", []), actions),
+        ]
+        for kind, items, reason in kinds:
+            if reason is None:
                 continue
-            finding = f"{WILDCARD_RULE}[Resource::{flat}]"
-            if finding in acknowledged:
-                continue
-            acknowledged.append(finding)
-            if finding in already:
-                continue
-            acknowledgments.append(Acknowledgment(id=finding, reason=f"{subject}: {reason}"))
+            for item in items if isinstance(items, list) else [items]:
+                flat = flatten_reference(item)
+                if "*" not in flat:
+                    continue
+                finding = f"{WILDCARD_RULE}[{kind}::{flat}]"
+                if finding in acknowledged:
+                    continue
+                acknowledged.append(finding)
+                if finding in already:
+                    continue
+                acknowledgments.append(Acknowledgment(id=finding, reason=f"{subject}: {reason}"))
     if acknowledgments:
         Validations.of(scope).acknowledge(*acknowledgments)
     return acknowledged

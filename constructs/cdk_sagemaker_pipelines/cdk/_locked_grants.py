@@ -7,6 +7,13 @@ elsewhere (a platform team's, an IAM Identity Center permission set's), and its
 constructs passes its grant through ``keep_for_locked_role``, which puts the statements
 in a managed policy of the construct, left unattached for whoever manages the role to
 attach, and warns (``cdk-sagemaker-pipelines:immutable-role``) naming it and the role.
+The policy's wildcards are acknowledged to cdk-nag one finding at a time, with the
+reason the grant gives: the policy holds nothing else.
+
+A role of another account (``from_role_arn`` makes any such role immutable, whatever
+``mutable`` says) can't have a policy of this account attached: no policy is made, and
+the construct warns (``cdk-sagemaker-pipelines:other-account-role``) what that account
+must allow, and what the resource side needs.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from constructs import Construct, IConstruct
 
 from ._acknowledge import acknowledge_wildcards
 from ._props import is_unresolved
-from ._tree import node_of
+from ._tree import account_region, node_of
 
 # The locked roles whose grants of a construct another construct already warns about (a
 # schedule's role: given-role-permissions, with its trust too), by construct: no second
@@ -48,8 +55,11 @@ def keep_for_locked_role(
     description: str,
     allows: str,
     when: str,
+    other_account: str,
     statements: list[iam.PolicyStatement] | None = None,
     acknowledge: str | None = None,
+    resource_wildcards: str | None = None,
+    action_wildcards: str | None = None,
 ) -> iam.ManagedPolicy | None:
     """Put ``grant``'s statements in ``scope``'s policy ``policy_id`` if the role refuses them.
 
@@ -61,12 +71,25 @@ def keep_for_locked_role(
     ``Sid``). ``allows`` says what the statements allow (``its statement (…)`` or ``its
     statements (…)``), ``when`` by when the role needs them.
 
+    ``resource_wildcards`` and ``action_wildcards`` say why the statements' wildcard
+    resources and actions are what the grant needs: each is acknowledged on the policy
+    with that reason (``AwsSolutions-IAM5[Resource::…]``, ``[Action::…]``), one finding at
+    a time, as the template names it. Wildcards of a kind given no reason (a wildcard
+    action where only resources have one) stay findings, failing synth under cdk-nag.
+
+    A role of another account than the stack's (both known) gets no policy, which that
+    account couldn't attach: None, and a warning saying that its account must allow the
+    same, and ``other_account``: what the resource side needs, or what to do instead
+    (``{account}`` in it stands for the role's account).
+
     Example::
 
         grant = iam.Grant.add_to_principal(grantee=grantee, actions=[...], resource_arns=[...])
         keep_for_locked_role(
             self, grantee, grant, method="grant_read", policy_id="ReadPolicy",
             description="Read model package group churn", allows="…", when="before it reads",
+            other_account="share the group with its account: share_with_account(…)",
+            resource_wildcards="the registry numbers versions itself",
         )
         return grant
     """
@@ -82,15 +105,34 @@ def keep_for_locked_role(
         return None
     if node_of(role).path in _WARNED_ELSEWHERE.get(scope, set()):
         return None
+    arn = role.role_arn
+    named = f"{node_of(role).path}" if is_unresolved(arn) else f"{arn} ({node_of(role).path})"
+    verb = "are" if allows.startswith("its statements") else "is"
+    other = _other_account(scope, role)
+    if other is not None:
+        role_account, own_account = other
+        # "(…)": what the statements allow, without "its statement(s)".
+        what = allows.removeprefix("its statements ").removeprefix("its statement ")
+        Annotations.of(scope).add_warning_v2(
+            f"{WARNING_PREFIX}:other-account-role",
+            f"{method} was given role {named} of account {role_account}, but this stack "
+            f"deploys to account {own_account}, whose managed policies IAM can't attach to "
+            f"it: no policy is made for it. A policy of account {role_account} must allow the "
+            f"role the same {what} {when}; and "
+            f"{other_account.replace('{account}', role_account)}.",
+        )
+        return None
     policy = node_of(scope).try_find_child(policy_id)
     if not isinstance(policy, iam.ManagedPolicy):
         kept = statements if statements is not None else list(grant.principal_statements)
         policy = iam.ManagedPolicy(scope, policy_id, description=description, statements=kept)
         if acknowledge is not None:
             acknowledge_wildcards(policy, kept, acknowledge)
-    verb = "are" if allows.startswith("its statements") else "is"
-    arn = role.role_arn
-    named = f"{node_of(role).path}" if is_unresolved(arn) else f"{arn} ({node_of(role).path})"
+        elif resource_wildcards is not None or action_wildcards is not None:
+            subject = f"policy {node_of(policy).path} ({method} for roles that refuse updates)"
+            acknowledge_wildcards(
+                policy, kept, subject, resources=resource_wildcards, actions=action_wildcards
+            )
     Annotations.of(scope).add_warning_v2(
         f"{WARNING_PREFIX}:immutable-role",
         f"{method} was given role {named}, imported with mutable=False (or "
@@ -99,3 +141,30 @@ def keep_for_locked_role(
         f"permission set), or make sure the role already allows the same, {when}.",
     )
     return policy
+
+
+def kept_policy(scope: IConstruct, policy_id: str) -> iam.ManagedPolicy | None:
+    """``scope``'s policy ``policy_id`` that ``keep_for_locked_role`` made, if it made one.
+
+    Example::
+
+        kept_policy(registry, "ReadPolicy")  # None until a grant_read to a locked role
+    """
+    policy = node_of(scope).try_find_child(policy_id)
+    return policy if isinstance(policy, iam.ManagedPolicy) else None
+
+
+def _other_account(scope: IConstruct, role: iam.IRole) -> tuple[str, str] | None:
+    """``(role's account, scope's stack's account)`` when both are known and differ.
+
+    The role's account is the one its ARN names (``principal_account``); either may be a
+    token (an ARN given as a parameter, an environment-agnostic stack): then nothing is
+    known, and the role is taken for one of this account, as aws-cdk-lib takes it.
+    """
+    role_account = getattr(role, "principal_account", None)
+    own_account = account_region(scope)[0]
+    if not isinstance(role_account, str) or is_unresolved(role_account):
+        return None
+    if is_unresolved(own_account) or role_account == own_account:
+        return None
+    return role_account, own_account

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import jsii
 from aws_cdk import (
@@ -25,7 +26,7 @@ from constructs import Construct, IValidation
 from ..definition import PipelineDefinitionError, Problem
 from ._acknowledge import acknowledge_in_packs
 from ._kms import account_key
-from ._locked_grants import keep_for_locked_role
+from ._locked_grants import keep_for_locked_role, kept_policy
 from ._props import (
     PropProblem,
     check_grantee,
@@ -123,6 +124,21 @@ def records_removal_policy(store_policy: RemovalPolicy) -> RemovalPolicy:
         if store_policy == RemovalPolicy.DESTROY
         else (RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE)
     )
+
+
+# Why the actions of aws-cdk-lib's Bucket.grant_read, which the store's read grants are,
+# end in wildcards: acknowledged on the policies kept for roles that refuse updates.
+_BUCKET_READ_ACTIONS = (
+    "aws-cdk-lib's Bucket.grant_read actions, each a read: s3:GetObject* (the objects, "
+    "their versions, tags and retention), s3:GetBucket* (the bucket's settings) and "
+    "s3:List* (its keys, versions and uploads)"
+)
+# What a role of another account needs besides a policy of its own account.
+_STORE_OTHER_ACCOUNT = (
+    "the bucket's and the key's policies must name it too: aws-cdk-lib's grant has added "
+    "that to those this app owns, and the owner of a bucket or key adopted with "
+    "ArtifactStore.from_existing must add it"
+)
 
 
 class ArtifactStore(Construct):
@@ -384,6 +400,8 @@ class ArtifactStore(Construct):
         self._model_readers: list[str] = []
         # The roles of the pipelines' sealing functions, which alone write under sealed/.
         self._seal_roles: list[str] = []
+        # What grant_read kept for roles that refuse policy updates, by key pattern.
+        self._read_policies: dict[str, iam.ManagedPolicy] = {}
 
     def _add_seal_role(self, arn: str, write_actions: Sequence[str]) -> None:
         """Let the seal role ``arn`` (of a pipeline's ``SealFunction``) write ``sealed/``.
@@ -587,8 +605,8 @@ class ArtifactStore(Construct):
 
         A role imported with ``mutable=False`` gets nothing attached: the statements go
         into the store's managed policy ``ReadPolicy`` (``ReadPolicy<hash of the pattern>``
-        for a ``key_pattern`` other than ``*``), left unattached, named in a warning
-        (``cdk-sagemaker-pipelines:immutable-role``).
+        for a ``key_pattern`` other than ``*``; ``read_policies[key_pattern]``), left
+        unattached, named in a warning (``cdk-sagemaker-pipelines:immutable-role``).
 
         Example::
 
@@ -601,7 +619,7 @@ class ArtifactStore(Construct):
         grant = self._grant_read(grantee, key_pattern)
         # One policy per pattern: a role granted one pattern must not get another's.
         suffix = "" if key_pattern == "*" else hashlib.sha256(key_pattern.encode()).hexdigest()[:8]
-        keep_for_locked_role(
+        kept = keep_for_locked_role(
             self,
             grantee,
             grant,
@@ -612,15 +630,23 @@ class ArtifactStore(Construct):
             allows=f"its statements (read objects {key_pattern} of the store's bucket, and "
             "decrypt them)",
             when="before it reads them",
+            other_account=_STORE_OTHER_ACCOUNT,
+            resource_wildcards="the objects of the key pattern grant_read was given "
+            + ("(known at deploy time)" if is_unresolved(key_pattern) else f"({key_pattern})")
+            + ", in the store's bucket only, whose keys hold execution ids and job names "
+            "known only at run time",
+            action_wildcards=_BUCKET_READ_ACTIONS,
         )
+        if kept is not None:
+            self._read_policies[key_pattern] = kept
         return grant
 
     def grant_read_models(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` read the trained models under ``models/`` and their sealed copies.
 
-        A role imported with ``mutable=False`` gets nothing attached: the statements go
-        into the store's managed policy ``ReadModelsPolicy``, left unattached, named in a
-        warning (``cdk-sagemaker-pipelines:immutable-role``).
+        A role imported with ``mutable=False`` gets nothing attached: the statements go into
+        the store's managed policy ``ReadModelsPolicy`` (``read_models_policy``), left
+        unattached, named in a warning (``cdk-sagemaker-pipelines:immutable-role``).
 
         Example::
 
@@ -641,8 +667,45 @@ class ArtifactStore(Construct):
             allows=f"its statements (read objects {MODELS_PREFIX}* and {SEALED_PREFIX}* of the "
             "store's bucket, and decrypt them)",
             when="before it reads models",
+            other_account=f"{_STORE_OTHER_ACCOUNT}; or share_models_with('{{account}}') "
+            f"shares {MODELS_PREFIX} and {SEALED_PREFIX} with that account instead",
+            resource_wildcards=f"every trained model under {MODELS_PREFIX} and sealed copy "
+            f"under {SEALED_PREFIX} of the store's bucket, under keys holding pipeline, step "
+            "and execution ids known only at run time: those two prefixes only",
+            action_wildcards=_BUCKET_READ_ACTIONS,
         )
         return grant
+
+    @property
+    def read_policies(self) -> Mapping[str, iam.ManagedPolicy]:
+        """What ``grant_read`` kept for roles that refuse policy updates, by key pattern.
+
+        A role imported with ``mutable=False`` (or ``without_policy_updates()``) gets
+        nothing attached: each key pattern it is granted has a managed policy of the store
+        (``ReadPolicy``, or ``ReadPolicy<hash of the pattern>``) holding the statements,
+        left for whoever manages the role to attach. Empty until such a grant.
+
+        Example::
+
+            store.grant_read(platform_role, "reports/*")  # imported with mutable=False
+            CfnOutput(self, "ReportsReadPolicy",
+                      value=store.read_policies["reports/*"].managed_policy_arn)
+        """
+        return MappingProxyType(self._read_policies)
+
+    @property
+    def read_models_policy(self) -> iam.ManagedPolicy | None:
+        """What ``grant_read_models`` kept for roles that refuse policy updates.
+
+        The managed policy ``ReadModelsPolicy``, unattached, for whoever manages such a
+        role to attach; None until ``grant_read_models`` is given one.
+
+        Example::
+
+            store.grant_read_models(platform_role)  # imported with mutable=False
+            policy = store.read_models_policy  # attach it where the role is managed
+        """
+        return kept_policy(self, "ReadModelsPolicy")
 
     def _read_statements(self, grant: iam.Grant) -> list[iam.PolicyStatement]:
         """What a read grant gives a role: its statements, and the key's when the bucket's.

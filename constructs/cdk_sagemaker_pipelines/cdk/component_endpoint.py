@@ -40,6 +40,7 @@ from ..definition._model_data_locations import ATTRIBUTE, DELIMITER, LIST_ATTRIB
 from ..definition._service_model import botocore_version, shape
 from ..definition._suggest import did_you_mean, one_of
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
+from ._locked_grants import kept_policy
 from ._model_data import APPROVED, MODEL_DATA_ID, NO_REQUIREMENT, ModelDataReader
 from ._network import allow_all_outbound_problems
 from ._policies import ecr_pull_statements
@@ -1025,15 +1026,30 @@ class ComponentEndpoint(Resource):
         ``InvokeEndpointWithResponseStream``, which streams an LLM's tokens, is authorized
         by the same action.
 
-        A role imported with ``mutable=False`` gets nothing attached: the statements go
-        into the endpoint's managed policy ``InvokePolicy``, left unattached, named in a
-        warning (``cdk-sagemaker-pipelines:immutable-role``).
+        A role imported with ``mutable=False`` gets nothing attached: the statements go into
+        the endpoint's managed policy ``InvokePolicy`` (``invoke_policy``), left unattached,
+        named in a warning (``cdk-sagemaker-pipelines:immutable-role``).
 
         Example::
 
             endpoint.grant_invoke(api_function)
         """
         return grant_invoke_endpoint(self, grantee, "ComponentEndpoint")
+
+    @property
+    def invoke_policy(self) -> iam.ManagedPolicy | None:
+        """What ``grant_invoke`` kept for roles that refuse policy updates (``InvokePolicy``).
+
+        A role imported with ``mutable=False`` (or ``without_policy_updates()``) gets
+        nothing attached: the statement is in this managed policy of the endpoint, left for
+        whoever manages the role to attach. None until ``grant_invoke`` is given one.
+
+        Example::
+
+            endpoint.grant_invoke(platform_role)  # imported with mutable=False
+            CfnOutput(self, "InvokePolicyArn", value=endpoint.invoke_policy.managed_policy_arn)
+        """
+        return kept_policy(self, "InvokePolicy")
 
     @check_keywords
     def add_component(

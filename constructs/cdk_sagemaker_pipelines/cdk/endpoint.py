@@ -48,7 +48,7 @@ from ..definition.steps.endpoint import ServerlessConfig
 from ..definition.validate import DEPLOYMENT_PERCENT_BOUNDS, DEPLOYMENT_STEP_NAMES
 from ._acknowledge import acknowledge_in_packs, acknowledge_wildcards
 from ._arns import format_arn
-from ._locked_grants import keep_for_locked_role
+from ._locked_grants import keep_for_locked_role, kept_policy
 from ._model_data import (
     APPROVED,
     MODEL_DATA_ID,
@@ -2149,8 +2149,16 @@ def grant_invoke_endpoint(
         description=f"Invoke SageMaker endpoint {endpoint.endpoint_name}",
         allows="its statement (sagemaker:InvokeEndpoint on the endpoint)",
         when="before it calls the endpoint",
+        other_account=_ENDPOINT_OTHER_ACCOUNT,
     )
     return grant
+
+
+# What a role of another account needs besides a policy of its own account.
+_ENDPOINT_OTHER_ACCOUNT = (
+    "a SageMaker endpoint has no resource policy to name it: give the grant to a role of "
+    "this account instead, which the role of account {account} may assume"
+)
 
 
 class ModelEndpoint(Resource):
@@ -3317,9 +3325,9 @@ class ModelEndpoint(Resource):
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` call the endpoint: ``sagemaker:InvokeEndpoint``.
 
-        A role imported with ``mutable=False`` gets nothing attached: the statements go
-        into the endpoint's managed policy ``InvokePolicy``, left unattached, named in a
-        warning (``cdk-sagemaker-pipelines:immutable-role``).
+        A role imported with ``mutable=False`` gets nothing attached: the statements go into
+        the endpoint's managed policy ``InvokePolicy`` (``invoke_policy``), left unattached,
+        named in a warning (``cdk-sagemaker-pipelines:immutable-role``).
 
         Example::
 
@@ -3336,9 +3344,9 @@ class ModelEndpoint(Resource):
         (``kms:Encrypt``, ``kms:GenerateDataKey``, ``kms:Decrypt``). Only for an endpoint
         with ``async_inference``.
 
-        A role imported with ``mutable=False`` gets nothing attached: the statements go
-        into the endpoint's managed policy ``InvokeAsyncPolicy``, left unattached, named in a
-        warning (``cdk-sagemaker-pipelines:immutable-role``).
+        A role imported with ``mutable=False`` gets nothing attached: the statements go into
+        the endpoint's managed policy ``InvokeAsyncPolicy`` (``invoke_async_policy``), left
+        unattached, named in a warning (``cdk-sagemaker-pipelines:immutable-role``).
 
         Example::
 
@@ -3393,8 +3401,42 @@ class ModelEndpoint(Resource):
             allows="its statements (sagemaker:InvokeEndpointAsync on the endpoint, its "
             "requests' and results' objects and the store's key)",
             when="before it queues requests",
+            other_account=_ENDPOINT_OTHER_ACCOUNT,
+            resource_wildcards="callers upload each request as an object of its own, named "
+            "when it is sent, under the endpoint's own async-inference/<endpoint>/input/ "
+            "prefix, and SageMaker names each result or failure by its inference id under "
+            "its output/ and failures/ prefixes: this endpoint's prefixes only",
         )
         return grant
+
+    @property
+    def invoke_policy(self) -> iam.ManagedPolicy | None:
+        """What ``grant_invoke`` kept for roles that refuse policy updates (``InvokePolicy``).
+
+        A role imported with ``mutable=False`` (or ``without_policy_updates()``) gets
+        nothing attached: the statement is in this managed policy of the endpoint, left for
+        whoever manages the role to attach. None until ``grant_invoke`` is given one.
+
+        Example::
+
+            endpoint.grant_invoke(platform_role)  # imported with mutable=False
+            CfnOutput(self, "InvokePolicyArn", value=endpoint.invoke_policy.managed_policy_arn)
+        """
+        return kept_policy(self, "InvokePolicy")
+
+    @property
+    def invoke_async_policy(self) -> iam.ManagedPolicy | None:
+        """What ``grant_invoke_async`` kept for roles that refuse policy updates.
+
+        The managed policy ``InvokeAsyncPolicy``, unattached, for whoever manages such a
+        role to attach; None until ``grant_invoke_async`` is given one.
+
+        Example::
+
+            endpoint.grant_invoke_async(batch_role)  # imported with mutable=False
+            policy = endpoint.invoke_async_policy  # attach it where the role is managed
+        """
+        return kept_policy(self, "InvokeAsyncPolicy")
 
     def _async_only_problem(self, instead: str) -> Problem | None:
         """None for an endpoint with asynchronous inference; otherwise what to do ``instead``."""

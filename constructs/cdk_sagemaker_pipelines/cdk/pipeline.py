@@ -89,7 +89,7 @@ from ._arns import format_arn
 from ._binder import CdkBinder
 from ._boundary import check_permissions_boundary
 from ._frozen import freeze
-from ._locked_grants import keep_for_locked_role
+from ._locked_grants import keep_for_locked_role, kept_policy
 from ._network import allow_all_outbound_problems, https_only_egress, other_vpc_group_problems
 from ._policies import (
     ARTIFACTS_BUCKET_SID_NAME,
@@ -237,6 +237,20 @@ class _StepMetricOptions(_MetricOptions, total=False):
     step_name: str | None
 
 
+# Why the grants on a pipeline's executions end in a wildcard: acknowledged on the policies
+# kept for roles that refuse policy updates.
+_EXECUTIONS_OF_THE_PIPELINE = (
+    "an execution's ARN ends in the id SageMaker gives it as it starts "
+    "(pipeline/<name>/execution/<id>): the wildcard covers this pipeline's executions only"
+)
+# What a role of another account needs besides a policy of its own account.
+_PIPELINE_OTHER_ACCOUNT = (
+    "the pipeline has no resource policy to name it: share the pipeline with account "
+    "{account} through AWS RAM (SageMaker Pipelines' read-only or extended execution "
+    "permission), or give the grant to a role of this account that the role may assume"
+)
+
+
 @jsii.implements(sagemaker.IPipeline)
 class PipelineBase(Resource):
     """Grants, metrics and events shared by ``Pipeline`` and imported pipelines.
@@ -282,9 +296,10 @@ class PipelineBase(Resource):
     def grant_start_pipeline_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` start executions: ``sagemaker:StartPipelineExecution``.
 
-        A role imported with ``mutable=False`` gets nothing attached: the statements go
-        into the pipeline's managed policy ``StartPipelineExecutionPolicy``, left unattached,
-        named in a warning (``cdk-sagemaker-pipelines:immutable-role``).
+        A role imported with ``mutable=False`` gets nothing attached: the statements go into
+        the pipeline's managed policy ``StartPipelineExecutionPolicy``
+        (``start_pipeline_execution_policy``), left unattached, named in a warning
+        (``cdk-sagemaker-pipelines:immutable-role``).
         """
         check_grantee(
             grantee, self, lambda: f"Pipeline {self.node.path}.grant_start_pipeline_execution"
@@ -303,15 +318,17 @@ class PipelineBase(Resource):
             description=f"Start executions of SageMaker pipeline {self.pipeline_name}",
             allows="its statement (sagemaker:StartPipelineExecution on the pipeline)",
             when="before it starts executions",
+            other_account=_PIPELINE_OTHER_ACCOUNT,
         )
         return grant
 
     def grant_stop_pipeline_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` stop and retry executions.
 
-        A role imported with ``mutable=False`` gets nothing attached: the statements go
-        into the pipeline's managed policy ``StopPipelineExecutionPolicy``, left unattached,
-        named in a warning (``cdk-sagemaker-pipelines:immutable-role``).
+        A role imported with ``mutable=False`` gets nothing attached: the statements go into
+        the pipeline's managed policy ``StopPipelineExecutionPolicy``
+        (``stop_pipeline_execution_policy``), left unattached, named in a warning
+        (``cdk-sagemaker-pipelines:immutable-role``).
         """
         check_grantee(
             grantee, self, lambda: f"Pipeline {self.node.path}.grant_stop_pipeline_execution"
@@ -331,6 +348,8 @@ class PipelineBase(Resource):
             allows="its statement (sagemaker:StopPipelineExecution and "
             "sagemaker:RetryPipelineExecution on the pipeline's executions)",
             when="before it stops executions",
+            other_account=_PIPELINE_OTHER_ACCOUNT,
+            resource_wildcards=_EXECUTIONS_OF_THE_PIPELINE,
         )
         return grant
 
@@ -344,9 +363,10 @@ class PipelineBase(Resource):
         (``queue.grant_consume_messages(grantee)``, which grants the queue's KMS key too;
         a function's ``SqsEventSource`` grants that itself).
 
-        A role imported with ``mutable=False`` gets nothing attached: the statements go
-        into the pipeline's managed policy ``CompleteCallbackStepsPolicy``, left unattached,
-        named in a warning (``cdk-sagemaker-pipelines:immutable-role``).
+        A role imported with ``mutable=False`` gets nothing attached: the statements go into
+        the pipeline's managed policy ``CompleteCallbackStepsPolicy``
+        (``complete_callback_steps_policy``), left unattached, named in a warning
+        (``cdk-sagemaker-pipelines:immutable-role``).
 
         Example::
 
@@ -375,6 +395,8 @@ class PipelineBase(Resource):
             allows="its statement (sagemaker:SendPipelineExecutionStepSuccess and "
             "sagemaker:SendPipelineExecutionStepFailure on the pipeline's executions)",
             when="before it completes Callback steps",
+            other_account=_PIPELINE_OTHER_ACCOUNT,
+            resource_wildcards=_EXECUTIONS_OF_THE_PIPELINE,
         )
         return grant
 
@@ -385,9 +407,9 @@ class PipelineBase(Resource):
         DescribePipelineExecution, ListPipelineExecutions, ListPipelineExecutionSteps,
         ListPipelineParametersForExecution.
 
-        A role imported with ``mutable=False`` gets nothing attached: the statements go
-        into the pipeline's managed policy ``ReadPolicy``, left unattached, named in a
-        warning (``cdk-sagemaker-pipelines:immutable-role``).
+        A role imported with ``mutable=False`` gets nothing attached: the statements go into
+        the pipeline's managed policy ``ReadPolicy`` (``read_policy``), left unattached,
+        named in a warning (``cdk-sagemaker-pipelines:immutable-role``).
         """
         check_grantee(grantee, self, lambda: f"Pipeline {self.node.path}.grant_read")
         grant = iam.Grant.add_to_principal(
@@ -411,8 +433,70 @@ class PipelineBase(Resource):
             description=f"Read SageMaker pipeline {self.pipeline_name}",
             allows="its statement (describe and list the pipeline and its executions)",
             when="before it reads them",
+            other_account=_PIPELINE_OTHER_ACCOUNT,
+            resource_wildcards=_EXECUTIONS_OF_THE_PIPELINE,
         )
         return grant
+
+    @property
+    def start_pipeline_execution_policy(self) -> iam.ManagedPolicy | None:
+        """What ``grant_start_pipeline_execution`` kept for roles that refuse policy updates.
+
+        A role imported with ``mutable=False`` (or ``without_policy_updates()``) gets
+        nothing attached: the statement is in this managed policy of the pipeline
+        (``StartPipelineExecutionPolicy``), left for whoever manages the role to attach.
+        None until ``grant_start_pipeline_execution`` is given one.
+
+        Example::
+
+            pipeline.grant_start_pipeline_execution(ci_role)  # imported with mutable=False
+            CfnOutput(self, "StartPolicyArn",
+                      value=pipeline.start_pipeline_execution_policy.managed_policy_arn)
+        """
+        return kept_policy(self, "StartPipelineExecutionPolicy")
+
+    @property
+    def stop_pipeline_execution_policy(self) -> iam.ManagedPolicy | None:
+        """What ``grant_stop_pipeline_execution`` kept for roles that refuse policy updates.
+
+        The managed policy ``StopPipelineExecutionPolicy``, unattached, for whoever manages
+        such a role to attach; None until ``grant_stop_pipeline_execution`` is given one.
+
+        Example::
+
+            pipeline.grant_stop_pipeline_execution(operator_role)  # imported mutable=False
+            policy = pipeline.stop_pipeline_execution_policy
+        """
+        return kept_policy(self, "StopPipelineExecutionPolicy")
+
+    @property
+    def complete_callback_steps_policy(self) -> iam.ManagedPolicy | None:
+        """What ``grant_complete_callback_steps`` kept for roles that refuse policy updates.
+
+        The managed policy ``CompleteCallbackStepsPolicy``, unattached, for whoever manages
+        such a role to attach; None until ``grant_complete_callback_steps`` is given one.
+
+        Example::
+
+            pipeline.grant_complete_callback_steps(worker_role)  # imported mutable=False
+            policy = pipeline.complete_callback_steps_policy
+        """
+        return kept_policy(self, "CompleteCallbackStepsPolicy")
+
+    @property
+    def read_policy(self) -> iam.ManagedPolicy | None:
+        """What ``grant_read`` kept for roles that refuse policy updates (``ReadPolicy``).
+
+        Not the role's policy (that is ``role_policy``): the managed policy holding
+        ``grant_read``'s statement, unattached, for whoever manages such a role to attach;
+        None until ``grant_read`` is given one.
+
+        Example::
+
+            pipeline.grant_read(dashboard_role)  # imported with mutable=False
+            policy = pipeline.read_policy
+        """
+        return kept_policy(self, "ReadPolicy")
 
     # -- metrics ---------------------------------------------------------------------
 

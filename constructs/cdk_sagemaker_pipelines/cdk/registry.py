@@ -17,7 +17,7 @@ from constructs import Construct, IValidation
 
 from ..definition import PipelineValidationError, Problem
 from ._arns import format_arn
-from ._locked_grants import keep_for_locked_role
+from ._locked_grants import keep_for_locked_role, kept_policy
 from ._props import (
     MODEL_APPROVAL_STATUSES,
     check_grantee,
@@ -571,6 +571,14 @@ def share_registered_images(pipeline: Any, registry: ModelRegistry) -> None:
                 )
 
 
+# Why the grants on the group's versions end in a wildcard: acknowledged on the policies
+# kept for roles that refuse policy updates.
+_VERSIONS_OF_THE_GROUP = (
+    "the registry numbers versions itself (model-package/<group>/<n>): the wildcard "
+    "covers the versions of this registry's group only"
+)
+
+
 class ModelRegistry(Resource):
     """A SageMaker model package group (the model registry) as an L2 construct.
 
@@ -658,9 +666,6 @@ class ModelRegistry(Resource):
         # Who grant_approve let approve: a role a registering pipeline runs as must not be
         # among them (judged at synth, as the pipeline may come after the grant).
         self._approvers: list[iam.IGrantable] = []
-        # What grant_approve would have attached to a role imported with mutable=False: the
-        # managed policy named in its warning, created with the first such grant.
-        self.approve_policy: iam.ManagedPolicy | None = None
         self._warned_pipelines: set[str] = set()
         # (repository path, account) pairs whose pull is already shared or warned.
         self._shared_images: set[tuple[str, str]] = set()
@@ -711,8 +716,9 @@ class ModelRegistry(Resource):
         """Let ``grantee`` register versions pending manual approval (CreateModelPackage).
 
         A role imported with ``mutable=False`` gets nothing attached: the statement goes
-        into the registry's managed policy ``RegisterPolicy``, left unattached, named in a
-        warning (``cdk-sagemaker-pipelines:immutable-role``), as ``grant_approve``'s.
+        into the registry's managed policy ``RegisterPolicy`` (``register_policy``), left
+        unattached, named in a warning (``cdk-sagemaker-pipelines:immutable-role``), as
+        ``grant_approve``'s.
 
         Example::
 
@@ -735,6 +741,9 @@ class ModelRegistry(Resource):
             allows="its statement (sagemaker:CreateModelPackage, pending manual approval, in "
             "the group)",
             when="before it registers versions",
+            other_account="the group's policy must let that account register too: "
+            "allow_registration_from('{account}')",
+            resource_wildcards=_VERSIONS_OF_THE_GROUP,
         )
         return grant
 
@@ -742,8 +751,9 @@ class ModelRegistry(Resource):
         """Let ``grantee`` list and describe the group and its versions.
 
         A role imported with ``mutable=False`` gets nothing attached: the statement goes
-        into the registry's managed policy ``ReadPolicy``, left unattached, named in a
-        warning (``cdk-sagemaker-pipelines:immutable-role``), as ``grant_approve``'s.
+        into the registry's managed policy ``ReadPolicy`` (``read_policy``), left
+        unattached, named in a warning (``cdk-sagemaker-pipelines:immutable-role``), as
+        ``grant_approve``'s.
 
         Example::
 
@@ -764,6 +774,9 @@ class ModelRegistry(Resource):
             description=f"Read model package group {self.model_package_group_name}",
             allows="its statement (describe and list the group and its versions)",
             when="before it reads them",
+            other_account="the group's policy must let that account read it too: "
+            "share_with_account('{account}')",
+            resource_wildcards=_VERSIONS_OF_THE_GROUP,
         )
         return grant
 
@@ -790,7 +803,7 @@ class ModelRegistry(Resource):
         grant = iam.Grant.add_to_principal(
             grantee=grantee, actions=actions, resource_arns=[self.model_packages_arn]
         )
-        kept = keep_for_locked_role(
+        keep_for_locked_role(
             self,
             grantee,
             grant,
@@ -801,6 +814,10 @@ class ModelRegistry(Resource):
             allows="its statement (sagemaker:UpdateModelPackage and "
             "sagemaker:DescribeModelPackage on the group's versions)",
             when="before it approves versions",
+            other_account="the group's policy lets no other account approve "
+            "(share_with_account and allow_registration_from never allow "
+            "sagemaker:UpdateModelPackage): give grant_approve a role of this account, which "
+            "the approvers assume, instead",
             # A Sid of its own: the reason its wildcard (every version) is acknowledged.
             statements=[
                 iam.PolicyStatement(
@@ -809,8 +826,51 @@ class ModelRegistry(Resource):
             ],
             acknowledge=f"approve policy of ModelRegistry {self.node.path}",
         )
-        self.approve_policy = kept or self.approve_policy
         return grant
+
+    @property
+    def approve_policy(self) -> iam.ManagedPolicy | None:
+        """What ``grant_approve`` kept for roles that refuse policy updates.
+
+        A role imported with ``mutable=False`` (or ``without_policy_updates()``) gets
+        nothing attached: the statement is in this managed policy of the registry
+        (``ApprovePolicy``), left for whoever manages the role (or its permission set) to
+        attach. None until ``grant_approve`` is given such a role.
+
+        Example::
+
+            registry.grant_approve(iam.Role.from_role_arn(self, "Approver", arn, mutable=False))
+            CfnOutput(self, "ApprovePolicyArn", value=registry.approve_policy.managed_policy_arn)
+        """
+        return kept_policy(self, "ApprovePolicy")
+
+    @property
+    def read_policy(self) -> iam.ManagedPolicy | None:
+        """What ``grant_read`` kept for roles that refuse policy updates (``ReadPolicy``).
+
+        Unattached, for whoever manages such a role to attach; None until ``grant_read``
+        is given one (see ``approve_policy``).
+
+        Example::
+
+            registry.grant_read(dashboard_role)  # imported with mutable=False
+            policy = registry.read_policy  # attach it where the role is managed
+        """
+        return kept_policy(self, "ReadPolicy")
+
+    @property
+    def register_policy(self) -> iam.ManagedPolicy | None:
+        """What ``grant_register`` kept for roles that refuse policy updates (``RegisterPolicy``).
+
+        Unattached, for whoever manages such a role to attach; None until
+        ``grant_register`` is given one (see ``approve_policy``).
+
+        Example::
+
+            registry.grant_register(build_role)  # imported with mutable=False
+            policy = registry.register_policy  # attach it where the role is managed
+        """
+        return kept_policy(self, "RegisterPolicy")
 
     def share_with_account(self, account_id: str) -> None:
         """Let another account read and deploy the registry's versions.

@@ -12,6 +12,7 @@ from cdk_sagemaker_pipelines.definition import (
     ConditionGreaterThanOrEqualTo,
     ConditionStep,
     ExecutionVariables,
+    FailStep,
     Image,
     Join,
     LambdaStep,
@@ -95,7 +96,7 @@ def test_an_acknowledged_shared_checkpoint_is_not_warned() -> None:
     assert warned(stack)["shared-checkpoint-location"] == []
 
 
-def test_a_cached_lambda_step_and_a_seal_outside_its_registers_branch_are_warned() -> None:
+def test_a_cached_lambda_a_misplaced_seal_and_a_fail_step_without_message_are_warned() -> None:
     notify = LambdaStep(
         name="Notify",
         function_arn="arn:aws:lambda:us-east-1:111122223333:function:notify",
@@ -117,6 +118,7 @@ def test_a_cached_lambda_step_and_a_seal_outside_its_registers_branch_are_warned
         name="Gate",
         conditions=[ConditionGreaterThanOrEqualTo(left=score, right=1)],
         if_steps=[register],
+        else_steps=[FailStep(name="Stop")],
     )
     stack = new_stack()
     Pipeline(
@@ -134,3 +136,6 @@ def test_a_cached_lambda_step_and_a_seal_outside_its_registers_branch_are_warned
     assert "Step 'Notify'" in cached[0]
     assert len(sealed) == 1
     assert "SealStep 'Seal'" in sealed[0]
+    silent = [t for t in texts if "[ack: cdk-sagemaker-pipelines:fail-step-without-message]" in t]
+    assert len(silent) == 1
+    assert "Fail step 'Stop' has no ErrorMessage" in silent[0]

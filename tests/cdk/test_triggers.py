@@ -1441,15 +1441,18 @@ def test_notifications_of_failed_executions_point_at_the_step_messages(notificat
     paths, lines = _message(template, alerts.rule)
     assert paths == EXECUTION_PATHS
     # The last line is a command to paste: every step's status and FailureReason.
+    # Secondary to the step's message, which carries the reason: it says so first. It comes
+    # for every failed run (its event can't tell whether a step failed): what to do when
+    # it comes alone.
     assert lines == [
-        '"SageMaker pipeline run FAILED."',
+        "\"SageMaker pipeline run FAILED: the run's end. Why is in its failed step's message, "
+        'sent apart."',
         '"Pipeline: <detail-pipelineArn>"',
         '"Execution: <detail-pipelineExecutionArn>"',
         '"Started: <detail-executionStartTime>"',
         '"Ended: <detail-executionEndTime>"',
-        '"Each failed step is sent in a message of its own, with its reason (a Fail step is '
-        "the pipeline stopping the run on purpose, not an outage). Every step's status and "
-        'reason:"',
+        "\"(A Fail step's message is the pipeline stopping the run on purpose, not an "
+        "outage.) If no step's message came, every step's status and reason:\"",
         '"aws sagemaker list-pipeline-execution-steps --region <region> '
         "--pipeline-execution-arn <detail-pipelineExecutionArn> --query "
         '\\"PipelineExecutionSteps[].[StepName,StepStatus,FailureReason]\\" --output table"',
@@ -1566,6 +1569,84 @@ def test_a_fail_step_reads_as_the_quality_gate_stopping_the_run_not_as_an_outage
     ]
 
 
+def test_a_fail_step_without_a_message_reads_as_giving_no_reason_not_an_empty_one():
+    # SageMaker leaves FailureReason out for a Fail step whose ErrorMessage is empty (the
+    # SDK's test_fail_steps.py): "Why:" would be followed by nothing. Such steps get a rule
+    # whose message says there is no reason, where the step sits and how to see the
+    # condition that chose it; the others keep theirs.
+    stack = new_stack()
+    score = ParameterInteger(name="Score")
+    check = ConditionStep(
+        name="CheckAccuracy",
+        conditions=[ConditionGreaterThanOrEqualTo(left=score, right=1)],
+        if_steps=[FailStep(name="Stop")],
+        else_steps=[FailStep(name="AccuracyTooLow", error_message="Model accuracy is low")],
+    )
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(
+            parameters=[score], steps=[check, FailStep(name="Halt", error_message=" ")]
+        ),
+        pipeline_name=NAME,
+    )
+    alerts = PipelineFailureNotifications(stack, "Failures", pipeline=pipeline)
+    template = Template.from_stack(stack)
+    steps = resource(template, logical_id(alerts.failed_step_rule))["Properties"]
+    assert steps["EventPattern"]["detail"]["stepName"] == [
+        {"anything-but": ["Stop", "AccuracyTooLow", "Halt"]}
+    ]
+    assert alerts.fail_step_rule is not None
+    gate_rule = resource(template, logical_id(alerts.fail_step_rule))["Properties"]
+    assert gate_rule["EventPattern"]["detail"]["stepName"] == ["AccuracyTooLow"]
+    assert alerts.fail_step_without_message_rule is not None
+    silent = resource(template, logical_id(alerts.fail_step_without_message_rule))["Properties"]
+    assert silent["Description"] == (
+        f"The Fail steps of {NAME} without ErrorMessage (Stop, Halt) stopping a run"
+    )
+    assert silent["EventPattern"] == {
+        "detail": {"currentStepStatus": ["Failed"], "stepName": ["Stop", "Halt"]},
+        "detail-type": ["SageMaker Model Building Pipeline Execution Step Status Change"],
+        "resources": [ARN],
+        "source": ["aws.sagemaker"],
+    }
+    paths, lines = _message(template, alerts.fail_step_without_message_rule)
+    assert "detail-failureReason" not in paths
+    assert lines == [
+        '"The quality gate <detail-stepName> stopped the SageMaker pipeline run: not an outage."',
+        '"Why: not given. <detail-stepName> is a Fail step without ErrorMessage, so SageMaker '
+        'records no reason: the condition that chose it is the reason."',
+        '"Pipeline: <detail-pipelineArn>"',
+        '"Execution: <detail-pipelineExecutionArn>"',
+        '"Where each such step sits: Stop (in the IfSteps of CheckAccuracy); Halt (at the top '
+        'level)."',
+        '"<detail-stepName> is a Fail step: a condition of the pipeline chose to end the run '
+        "there (such as a model scoring below its threshold). No job failed and nothing is "
+        "broken; a retry on the same inputs stops the same way. Each step's status and "
+        'condition outcome:"',
+        '"aws sagemaker list-pipeline-execution-steps --region <region> '
+        "--pipeline-execution-arn <detail-pipelineExecutionArn> --query "
+        '\\"PipelineExecutionSteps[].[StepName,StepStatus,Metadata.Condition.Outcome]\\" '
+        '--output table"',
+        '"The inputs it ran on:"',
+        '"aws sagemaker list-pipeline-parameters-for-execution --region <region> '
+        '--pipeline-execution-arn <detail-pipelineExecutionArn>"',
+    ]
+    # The topic admits each rule.
+    (policy,) = template.find_resources(
+        "AWS::SNS::TopicPolicy", {"Properties": {"Topics": [{"Ref": logical_id(alerts.topic)}]}}
+    ).values()
+    (publish,) = [
+        statement
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Allow"
+    ]
+    assert {"Fn::GetAtt": [logical_id(alerts.fail_step_without_message_rule), "Arn"]} in (
+        publish["Condition"]["ArnEquals"]["aws:SourceArn"]
+    )
+    template.resource_count_is("AWS::Events::Rule", 5)
+
+
 def test_notifications_without_step_messages_say_how_to_find_the_failed_step():
     stack = new_stack()
     pipeline = _pipeline(stack)
@@ -1577,6 +1658,7 @@ def test_notifications_without_step_messages_say_how_to_find_the_failed_step():
     )
     template = Template.from_stack(stack)
     assert (alerts.failed_step_rule, alerts.fail_step_rule) == (None, None)
+    assert alerts.fail_step_without_message_rule is None
     _, lines = _message(template, alerts.rule)
     assert lines[5] == '"Which step failed, and why (every step\'s status and reason):"'
     # Without Failed, "Rule" is the rule of the statuses given, and no step is watched.
@@ -1623,9 +1705,10 @@ def test_notifications_work_for_an_imported_pipeline():
     steps = resource(template, logical_id(alerts.failed_step_rule))["Properties"]
     assert steps["EventPattern"]["detail"] == {"currentStepStatus": ["Failed"]}
     _, lines = _message(template, alerts.failed_step_rule)
+    # Its Fail steps' messages are unknown: one without (no failureReason) is explained.
     assert lines[4] == (
         '"A step of type Fail is the pipeline stopping the run on purpose (a quality gate): '
-        'not an outage."'
+        'not an outage. One without ErrorMessage gives no reason: the Reason line is then empty."'
     )
 
 

@@ -14,6 +14,7 @@ from cdk_sagemaker_pipelines.definition import (
     DataQualityCheckConfig,
     DatasetFormat,
     ExecutionVariables,
+    FailStep,
     Image,
     Join,
     LambdaStep,
@@ -485,3 +486,40 @@ def test_a_seal_in_its_registers_branch_or_beside_it_at_the_top_is_not_warned() 
     # A register in each branch: the condition registers the sealed copy either way.
     both = gate(if_steps=[register("Approved", seal)], else_steps=[register("Rejected", seal)])
     assert seal_kinds(seal, both) == []
+
+
+# -- fail-step-without-message ---------------------------------------------------------------
+
+
+def test_a_fail_step_without_a_message_is_warned_as_giving_no_reason() -> None:
+    # SageMaker records no FailureReason for it (the SDK's test_fail_steps.py): nothing
+    # anyone reading the run, or paged for it, can tell why it stopped.
+    stop = FailStep(name="Stop")
+    blank = FailStep(name="Blank", error_message="  ")
+    found = {w.step: w for w in warnings(gate(else_steps=[stop]), blank, parameters=[SCORE])}
+    assert {(w.kind, w.step, w.field) for w in found.values()} == {
+        ("fail-step-without-message", "Stop", "Arguments.ErrorMessage"),
+        ("fail-step-without-message", "Blank", "Arguments.ErrorMessage"),
+    }
+    assert found["Stop"].message.startswith(
+        "Fail step 'Stop' has no ErrorMessage: SageMaker then records no FailureReason for it"
+    )
+    assert "error_message=" in found["Stop"].message
+
+
+def test_a_fail_step_with_a_message_or_an_expression_is_not_warned() -> None:
+    # An expression's value is known at run time only: it is taken as a message.
+    reason = ParameterString(name="Reason", default_value="")
+    steps = [
+        FailStep(name="Literal", error_message="Accuracy below the threshold"),
+        FailStep(name="Joined", error_message=Join(on=" ", values=["Score", SCORE])),
+        FailStep(name="Parameter", error_message=reason),
+    ]
+    assert kinds(*steps, parameters=[SCORE, reason]) == []
+    # A definition JSON of the SDK: "ErrorMessage" "" when none is given, or no Arguments.
+    for arguments in ({"ErrorMessage": ""}, {}, None):
+        entry: dict[str, Any] = {"Name": "Stop", "Type": "Fail"}
+        if arguments is not None:
+            entry["Arguments"] = arguments
+        definition = {"Version": "2020-12-01", "Steps": [entry]}
+        assert [w.kind for w in job_warnings(definition)] == ["fail-step-without-message"]

@@ -107,7 +107,7 @@ def test_run_exits_1_when_the_execution_fails(
     out = capsys.readouterr().out
     assert code == 1
     assert "): Failed in " in out
-    assert "\n  score 0.8\n" in out
+    assert "\n  Step failure: One or multiple steps failed. Step 'Low': score 0.8\n" in out
     assert "--resume" not in out  # a Fail step would only fail again
 
 

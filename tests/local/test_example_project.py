@@ -133,8 +133,11 @@ def test_a_threshold_above_the_accuracy_fails_with_the_fail_steps_message(
         "value"
     ]
     assert result.status == "Failed"
+    # The message is the Fail step's reason, as on SageMaker; the execution's names it.
+    message = f"Model accuracy {accuracy} is below the threshold 0.999 or the floor 0.9"
+    assert result.step("AccuracyTooLow").failure_reason == message
     assert result.failure_reason == (
-        f"Model accuracy {accuracy} is below the threshold 0.999 or the floor 0.9"
+        f"Step failure: One or multiple steps failed. Step 'AccuracyTooLow': {message}"
     )
     assert result.step("CheckAccuracy").outcome is False
     assert result.step("RegisterModel").status == "NotExecuted"
@@ -168,7 +171,7 @@ def test_a_threshold_lowered_below_the_floor_registers_nothing(
     assert result.step("Evaluate").cache_hit == registered.arn
     assert result.step("CheckAccuracy").outcome is False
     assert result.step("RegisterModel").status == "NotExecuted"
-    assert result.failure_reason == (
+    assert result.step("AccuracyTooLow").failure_reason == (
         f"Model accuracy {accuracy} is below the threshold 0.0 or the floor 0.999"
     )
     assert runner.registry.versions(MODEL_PACKAGE_GROUP) == []

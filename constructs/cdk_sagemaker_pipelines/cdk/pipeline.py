@@ -3006,12 +3006,12 @@ class Pipeline(PipelineBase):
         )
 
     def _warn_job_traps(self) -> None:
-        """Legal job settings that silently cost money or train wrongly (``job_warnings``).
+        """Legal settings that silently cost money, train wrongly or hide why a run failed.
 
-        One warning per step and kind: a shared checkpoint location, a warm pool, a cached
-        step whose key changes every run, a framework image built for the other processor,
-        caching on a Lambda or Callback step, a RegisterModel reading a seal that runs
-        outside its Condition branch.
+        One warning per step and kind (``job_warnings``): a shared checkpoint location, a
+        warm pool, a cached step whose key changes every run, a framework image built for
+        the other processor, caching on a Lambda or Callback step, a RegisterModel reading
+        a seal that runs outside its Condition branch, a Fail step without ErrorMessage.
         """
         ids = {
             "shared-checkpoint-location": f"{WARNING_PREFIX}:shared-checkpoint-location",
@@ -3020,6 +3020,7 @@ class Pipeline(PipelineBase):
             "image-processor-mismatch": f"{WARNING_PREFIX}:image-processor-mismatch",
             "cache-ignored": f"{WARNING_PREFIX}:cache-ignored",
             "seal-outside-branch": f"{WARNING_PREFIX}:seal-outside-branch",
+            "fail-step-without-message": f"{WARNING_PREFIX}:fail-step-without-message",
         }
         for warning in job_warnings(self.definition):
             Annotations.of(self).add_warning_v2(ids[warning.kind], warning.message)

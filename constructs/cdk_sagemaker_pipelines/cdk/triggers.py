@@ -7,6 +7,7 @@ import functools
 import json
 import re
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jsii
@@ -41,7 +42,9 @@ from ..definition import (
     coerce_parameter_values,
 )
 from ..definition._cache_keys import run_invariant_cached_steps
+from ..definition._job_warnings import fail_step_message
 from ..definition._suggest import did_you_mean
+from ..definition.entries import walk_steps
 from ..definition.permissions import PermissionPlan, describe_value
 from ..definition.retry import is_expire_after, parse_expire_after
 from ._acknowledge import acknowledge_in_packs
@@ -93,7 +96,6 @@ from .pipeline import (
     EXECUTION_STATUS_CHANGE,
     STEP_STATUS_CHANGE,
     WARNING_PREFIX,
-    _all_steps,
     _iam_pattern,
     _refuses_policy_updates,
     _RoleTrust,
@@ -1617,15 +1619,21 @@ class PipelineFailureNotifications(Construct):
       ``FailureReason``, the execution's ARN and the command printing the step's job
       (``Metadata``). A Fail step of the pipeline (``FailStep``: a quality gate such as
       ``AccuracyTooLow``) gets a message of its own: the pipeline stopped the run on
-      purpose, its message says why, and it is no outage;
+      purpose, its ErrorMessage says why, and it is no outage. SageMaker gives a Fail step
+      without ErrorMessage no reason at all: its message says so, with where the step sits
+      and the command showing which condition chose it;
     - any other status of ``statuses`` (``Stopped``): the run's ARN, that no step failed
       (``StopPipelineExecution`` stopped it) and the command listing its parameters.
 
-    So a failed run sends two messages, its failed step's and the execution's: the step's
-    event is the one that carries the reason, and the execution's comes for every failed
-    run, whatever failed. Each is a rule of its own (``rule``, ``status_rule``,
-    ``failed_step_rule``, ``fail_step_rule``), and the topic's policy admits exactly these
-    rules, in one statement (``aws:SourceArn``).
+    So a failed run sends two messages, its failed step's and the execution's, which says
+    it is the run's end and that the step's says why. Only the step's event carries a step
+    and a reason; the execution's carries neither (nor whether a step failed), and an
+    EventBridge rule judges one event at a time: no pattern can keep the execution's
+    message for the runs that failed without a failed step only, so it is sent for every
+    failed run, as the page nothing else would send. Each is a rule of its own (``rule``,
+    ``status_rule``, ``failed_step_rule``, ``fail_step_rule``,
+    ``fail_step_without_message_rule``), and the topic's policy admits exactly these rules,
+    in one statement (``aws:SourceArn``).
 
     The topic is in this stack's account and region (the rules publish without a role);
     a pipeline of another account or region is warned, as SageMaker sends its execution
@@ -1728,7 +1736,8 @@ class PipelineFailureNotifications(Construct):
         pipeline_name = pipeline.pipeline_name
         resources = arn_spellings(pipeline.pipeline_arn, pipeline_name)
         steps_notified = failed and notify_failed_steps
-        fail_steps = _fail_step_names(pipeline) if steps_notified else None
+        fail_steps = _fail_steps(pipeline) if steps_notified else None
+        fail_names = None if fail_steps is None else [step.name for step in fail_steps]
         # (construct id, rule name suffix, description, pattern, message), in the order
         # the topic's statement lists them. "Rule" keeps the id (and name) it always had.
         others = [status for status in statuses if status != "Failed"]
@@ -1757,13 +1766,13 @@ class PipelineFailureNotifications(Construct):
             # A Fail step of the definition is the pipeline's own decision: worded apart.
             # An imported pipeline's steps are unknown: one rule, with a word on Fail steps.
             step_detail: dict[str, Any] = {"currentStepStatus": ["Failed"]}
-            if fail_steps:
-                step_detail["stepName"] = events.Match.anything_but(*fail_steps)
+            if fail_names:
+                step_detail["stepName"] = events.Match.anything_but(*fail_names)
             planned.append(
                 (
                     "StepFailedRule",
                     "-step",
-                    f"Failed steps of {pipeline_name}{_other_than(fail_steps)}",
+                    f"Failed steps of {pipeline_name}{_other_than(fail_names)}",
                     events.EventPattern(
                         source=["aws.sagemaker"],
                         resources=resources,
@@ -1773,20 +1782,33 @@ class PipelineFailureNotifications(Construct):
                     _failed_step_message(fail_steps_known=fail_steps is not None),
                 )
             )
-            if fail_steps:
+            # A Fail step without ErrorMessage has no FailureReason (SageMaker leaves the
+            # field out): its own rule says so, rather than "Why:" and nothing.
+            explained = [step.name for step in fail_steps or [] if step.explained]
+            silent = [step for step in fail_steps or [] if not step.explained]
+            if explained:
                 planned.append(
                     (
                         "FailStepRule",
                         "-fail-step",
-                        f"The Fail steps of {pipeline_name} ({', '.join(fail_steps)}) "
+                        f"The Fail steps of {pipeline_name} ({', '.join(explained)}) "
                         "stopping a run",
-                        events.EventPattern(
-                            source=["aws.sagemaker"],
-                            resources=resources,
-                            detail_type=[STEP_STATUS_CHANGE],
-                            detail={"currentStepStatus": ["Failed"], "stepName": fail_steps},
-                        ),
+                        _step_pattern(resources, explained),
                         _fail_step_message(),
+                    )
+                )
+            if silent:
+                names = [step.name for step in silent]
+                planned.append(
+                    (
+                        "FailStepWithoutMessageRule",
+                        "-fail-step-nomsg",
+                        f"The Fail steps of {pipeline_name} without ErrorMessage "
+                        f"({', '.join(names)}) stopping a run",
+                        _step_pattern(resources, names),
+                        _silent_fail_step_message(
+                            tuple(f"{step.name} ({step.place})" for step in silent)
+                        ),
                     )
                 )
         rules: dict[str, events.Rule] = {}
@@ -1817,7 +1839,11 @@ class PipelineFailureNotifications(Construct):
         self.failed_step_rule: events.Rule | None = rules.get("StepFailedRule")
         """The rule of failed steps (but the Fail steps), with ``notify_failed_steps``."""
         self.fail_step_rule: events.Rule | None = rules.get("FailStepRule")
-        """The rule of the pipeline's Fail steps stopping a run (None without any)."""
+        """The rule of the pipeline's Fail steps with an ErrorMessage (None without any)."""
+        self.fail_step_without_message_rule: events.Rule | None = rules.get(
+            "FailStepWithoutMessageRule"
+        )
+        """The rule of the pipeline's Fail steps without ErrorMessage (None without any)."""
 
 
 def _other_than(fail_steps: list[str] | None) -> str:
@@ -1833,13 +1859,41 @@ def _execution_pattern(resources: list[str], statuses: list[str]) -> events.Even
     )
 
 
-def _fail_step_names(pipeline: object) -> list[str] | None:
-    """The names of the pipeline's Fail steps ([] for none); None when unknown (imported)."""
+def _step_pattern(resources: list[str], names: list[str]) -> events.EventPattern:
+    """The pattern of the steps ``names`` of the pipeline failing."""
+    return events.EventPattern(
+        source=["aws.sagemaker"],
+        resources=resources,
+        detail_type=[STEP_STATUS_CHANGE],
+        detail={"currentStepStatus": ["Failed"], "stepName": names},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _FailStep:
+    """A Fail step of the definition: whether it gives a reason, and where it sits."""
+
+    name: str
+    explained: bool
+    place: str
+
+
+def _fail_steps(pipeline: object) -> list[_FailStep] | None:
+    """The pipeline's Fail steps ([] for none); None when unknown (imported)."""
     definition = getattr(pipeline, "definition", None)
     if not isinstance(definition, Mapping):
         return None
-    steps = definition.get("Steps") or []
-    return [step["Name"] for step in _all_steps(steps) if step.get("Type") == "Fail"]
+    return [
+        _FailStep(
+            spec.name,
+            fail_step_message(spec.entry),
+            "at the top level"
+            if spec.condition is None
+            else f"in the {'IfSteps' if spec.branch else 'ElseSteps'} of {spec.condition}",
+        )
+        for spec in walk_steps(definition.get("Steps") or [])
+        if spec.step_type == "Fail"
+    ]
 
 
 @jsii.implements(IValidation)
@@ -1889,11 +1943,16 @@ def _has_subscription(topic: sns.Topic) -> bool:
 # EventBridge": pipeline execution and pipeline step state change; a failed step's event
 # carries failureReason,
 # https://docs.aws.amazon.com/sagemaker/latest/dg/automating-sagemaker-with-eventbridge.html).
+# The execution's event carries its statuses, times, ARNs, display name and description,
+# and no failure reason nor failed step (the schema's fields, as aws-cdk's generated
+# SageMakerModelBuildingPipelineExecutionStatusChange pattern lists them): no pattern can
+# tell a run whose failed step was notified from one without. Its FailureReason, read
+# through the API, is "Step failure: One or multiple steps failed" whatever failed.
 # A Fail step fails as a step does, its ErrorMessage its FailureReason, and none when the
 # message is empty (tests/integ/sagemaker/workflow/test_fail_steps.py of
 # aws/sagemaker-python-sdk): EventBridge then leaves the field out of the text ("Common
-# issues with transforming input" of its guide). EventBridge escapes the values it puts
-# inside the text.
+# issues with transforming input" of its guide), hence a rule of their own for the Fail
+# steps without one. EventBridge escapes the values it puts inside the text.
 _PIPELINE = "$.detail.pipelineArn"
 _EXECUTION = "$.detail.pipelineExecutionArn"
 
@@ -1913,15 +1972,23 @@ def _cli(command: str) -> str:
 @functools.cache
 def _failure_message(steps_notified: bool) -> events.RuleTargetInput:
     """The text of a failed execution, the same for every rule: made once (jsii round trips)."""
+    # With the steps' messages this one is the run's end, not its cause: it says so first.
+    # It still comes for every failed run (the execution's event can't tell whether a step
+    # failed), so it gives what to do when no step's message came.
+    first = (
+        "SageMaker pipeline run FAILED: the run's end. Why is in its failed step's message, "
+        "sent apart."
+        if steps_notified
+        else "SageMaker pipeline run FAILED."
+    )
     steps = (
-        "Each failed step is sent in a message of its own, with its reason (a Fail step is "
-        "the pipeline stopping the run on purpose, not an outage). Every step's status and "
-        "reason:"
+        "(A Fail step's message is the pipeline stopping the run on purpose, not an outage.) "
+        "If no step's message came, every step's status and reason:"
         if steps_notified
         else "Which step failed, and why (every step's status and reason):"
     )
     return events.RuleTargetInput.from_multiline_text(
-        "SageMaker pipeline run FAILED.\n"
+        f"{first}\n"
         f"Pipeline: {_field(_PIPELINE)}\n"
         f"Execution: {_field(_EXECUTION)}\n"
         f"Started: {_field('$.detail.executionStartTime')}\n"
@@ -1957,7 +2024,8 @@ def _failed_step_message(fail_steps_known: bool) -> events.RuleTargetInput:
         ""
         if fail_steps_known
         else "A step of type Fail is the pipeline stopping the run on purpose (a quality "
-        "gate): not an outage.\n"
+        "gate): not an outage. One without ErrorMessage gives no reason: the Reason line "
+        "is then empty.\n"
     )
     return events.RuleTargetInput.from_multiline_text(
         f"SageMaker pipeline step {step} ({_field('$.detail.stepType')}) FAILED.\n"
@@ -1986,6 +2054,27 @@ def _fail_step_message() -> events.RuleTargetInput:
         "(such as a model scoring below its threshold). No job failed and nothing is broken; "
         "a retry on the same inputs stops the same way. The inputs it ran on:\n"
         + _cli("list-pipeline-parameters-for-execution")
+    )
+
+
+@functools.cache
+def _silent_fail_step_message(places: tuple[str, ...]) -> events.RuleTargetInput:
+    """The text of a Fail step without ErrorMessage reached: SageMaker gives no reason."""
+    step = _field("$.detail.stepName")
+    return events.RuleTargetInput.from_multiline_text(
+        f"The quality gate {step} stopped the SageMaker pipeline run: not an outage.\n"
+        f"Why: not given. {step} is a Fail step without ErrorMessage, so SageMaker records "
+        "no reason: the condition that chose it is the reason.\n"
+        f"Pipeline: {_field(_PIPELINE)}\n"
+        f"Execution: {_field(_EXECUTION)}\n"
+        f"Where each such step sits: {'; '.join(places)}.\n"
+        f"{step} is a Fail step: a condition of the pipeline chose to end the run there "
+        "(such as a model scoring below its threshold). No job failed and nothing is broken; "
+        "a retry on the same inputs stops the same way. Each step's status and condition "
+        "outcome:\n"
+        + _cli("list-pipeline-execution-steps")
+        + ' --query "PipelineExecutionSteps[].[StepName,StepStatus,Metadata.Condition.Outcome]" '
+        "--output table\nThe inputs it ran on:\n" + _cli("list-pipeline-parameters-for-execution")
     )
 
 

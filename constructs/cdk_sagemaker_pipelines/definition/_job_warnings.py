@@ -1,6 +1,7 @@
-"""Legal job settings that silently cost money or train wrongly: warnings, not errors.
+"""Legal step settings that silently cost money, train wrongly or hide why a run failed.
 
-Six traps SageMaker accepts without a word, each judged on a definition's JSON:
+Seven traps SageMaker accepts without a word, each judged on a definition's JSON, each a
+warning, not an error:
 
 - ``shared-checkpoint-location``: a training job's ``CheckpointConfig.S3Uri`` is the same
   on every run, so SageMaker copies the previous execution's checkpoints into
@@ -17,6 +18,9 @@ Six traps SageMaker accepts without a word, each judged on a definition's JSON:
 - ``seal-outside-branch``: a ``RegisterModel`` reads the sealed copies of a ``SealStep``
   that runs where it doesn't (before the Condition whose branch holds it): every model the
   condition rejects is sealed anyway, undeletably.
+- ``fail-step-without-message``: a Fail step whose ErrorMessage is empty. SageMaker then
+  records no ``FailureReason`` for it (the SDK's integration test ``test_fail_steps.py``),
+  so the run's steps, Studio and a failure notification can't say why the run stopped.
 
 The CDK ``Pipeline`` raises each as ``cdk-sagemaker-pipelines:<kind>`` at synth.
 
@@ -100,9 +104,10 @@ def job_warnings(definition: Mapping[str, Any]) -> list[JobWarning]:
     found: list[JobWarning] = []
     sealing = _seal_outside_branch(specs)
     for spec in specs:
-        ignored = _cache_ignored(spec)
-        if ignored is not None:
-            found.append(ignored)
+        for spec_check in (_cache_ignored, _fail_without_message):
+            warning = spec_check(spec)
+            if warning is not None:
+                found.append(warning)
         if spec.name in sealing:
             found.append(sealing[spec.name])
         arguments = spec.entry.get("Arguments")
@@ -148,6 +153,40 @@ def _cache_ignored(spec: StepSpec) -> JobWarning | None:
         "Processing, Training, Tuning and Transform): the step runs on every execution, "
         "whatever its arguments. Remove its cache_config, or acknowledge this warning if "
         "the definition comes from the SageMaker SDK as written.",
+    )
+
+
+def fail_step_message(entry: Mapping[str, Any]) -> bool:
+    """Whether a Fail step's entry gives a reason: an ErrorMessage that isn't blank text.
+
+    An expression (a parameter, a ``Std:Join``) counts as one: its value is known only at
+    run time.
+
+    Example::
+
+        fail_step_message({"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": ""}})
+        # False
+    """
+    arguments = entry.get("Arguments")
+    message = arguments.get("ErrorMessage") if isinstance(arguments, Mapping) else None
+    if isinstance(message, str):
+        return bool(message.strip())
+    return message is not None
+
+
+def _fail_without_message(spec: StepSpec) -> JobWarning | None:
+    if spec.step_type != "Fail" or fail_step_message(spec.entry):
+        return None
+    return JobWarning(
+        "fail-step-without-message",
+        spec.name,
+        "Arguments.ErrorMessage",
+        f"Fail step '{spec.name}' has no ErrorMessage: SageMaker then records no "
+        "FailureReason for it, so the run's steps (ListPipelineExecutionSteps, Studio) and "
+        "the on-call's failure notification can say only that the run stopped there, not "
+        "why. Give it error_message= naming the check that failed and the values compared "
+        '(Join(on=" ", values=["Accuracy", accuracy, "is below", threshold])), or '
+        "acknowledge this warning.",
     )
 
 

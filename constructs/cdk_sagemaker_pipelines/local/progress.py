@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from ..definition.validate import STEP_TYPES
 from ._errors import LocalRunError
 from .executors._base import CODE_LINE
-from .records import ExecutionRecord
+from .records import ExecutionRecord, no_failure_reason
 from .registry import ModelPackage
 from .result import ExecutionResult, StepRun
 
@@ -195,11 +195,13 @@ def _duration(seconds: float | None) -> str:
     return f"{seconds:.2f}s" if seconds < 60 else f"{seconds / 60:.1f}m"
 
 
-def _step_note(run: StepRun) -> str:
+def _step_note(run: StepRun, step_type: str) -> str:
     if run.status in ("NotExecuted", "Pending"):
         return run.reason or ""
     if run.failure_reason:
         return run.failure_reason
+    if run.status == "Failed":
+        return no_failure_reason(step_type)
     if run.outcome is not None:
         return f"Outcome: {run.outcome}"
     if run.reused_from:
@@ -221,14 +223,15 @@ def summary(result: ExecutionResult, types: Mapping[str, str], width: int | None
                 _duration(run.duration),
                 str(run.attempt_count),
                 cache,
-                _shorten(_step_note(run), max(40, width - 75)),
+                _shorten(_step_note(run, types.get(run.name, "")), max(40, width - 75)),
             ]
         )
     text = table(["STEP", "TYPE", "STATUS", "DURATION", "ATTEMPTS", "CACHE", "NOTE"], rows)
     failures = [run for run in result.steps if run.status in ("Failed", "Stopped")]
     details = []
     for run in failures:
-        details.append(f"\n{run.name}: {run.failure_reason}")
+        reason = run.failure_reason or no_failure_reason(types.get(run.name, ""))
+        details.append(f"\n{run.name}: {reason}")
         if run.log is not None:
             details.extend(f"  {line}" for line in last_traceback(run.log))
             details.extend(f"  code: {line}" for line in code_origins(run.log))

@@ -39,6 +39,19 @@ from .registry import ACCOUNT, REGION
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 
 
+def no_failure_reason(step_type: str) -> str:
+    """What stands for the ``FailureReason`` of a failed step that has none.
+
+    SageMaker records none for a Fail step whose ErrorMessage is empty; the summary and the
+    execution's reason say so rather than print nothing.
+
+    Example::
+
+        no_failure_reason("Fail")  # '(no ErrorMessage)'
+    """
+    return "(no ErrorMessage)" if step_type == "Fail" else "(no FailureReason)"
+
+
 def executions_dir(root: Path) -> Path:
     """``<root>/executions``."""
     return root / "executions"

@@ -82,7 +82,7 @@ class StepRun:
 
     @property
     def failure_reason(self) -> str | None:
-        """``FailureReason`` of a failed step."""
+        """``FailureReason`` of a failed step (a Fail step's message; None when it's empty)."""
         return None if self.entry is None else self.entry.get("FailureReason")
 
     @property
@@ -206,7 +206,12 @@ class ExecutionResult:
 
     @property
     def failure_reason(self) -> str | None:
-        """``FailureReason`` of a failed execution (a Fail step's message, …)."""
+        """``FailureReason`` of a failed execution, as SageMaker words it for any failed step.
+
+        ``Step failure: One or multiple steps failed.``, then (the runner's addition) the
+        first failed step and its reason. A Fail step's message is that step's
+        ``failure_reason``, as on the service: ``result.step("AccuracyTooLow").failure_reason``.
+        """
         return self.record.failure_reason
 
     @property

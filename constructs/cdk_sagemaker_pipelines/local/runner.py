@@ -81,6 +81,7 @@ from .records import (
     ExecutionRecord,
     find_execution,
     new_execution_dir,
+    no_failure_reason,
     pipeline_arn,
     settle_abandoned,
     write_json,
@@ -978,7 +979,11 @@ class _Execution:
             event = ("step-succeeded", "\n".join(["", *result.notes]) if result.notes else None)
         else:
             failure = outcome.failure or StepError("the step failed")
-            entry["FailureReason"] = failure.reason[:1024]
+            # SageMaker leaves the field out when there is no reason: a Fail step whose
+            # ErrorMessage is empty has Metadata.Fail.ErrorMessage "" and no FailureReason
+            # (the SDK's integration test test_fail_steps.py).
+            if failure.reason:
+                entry["FailureReason"] = failure.reason[:1024]
             if failure.metadata:
                 entry["Metadata"] = dict(failure.metadata)
             if outcome.stopped:
@@ -1012,20 +1017,20 @@ class _Execution:
                 record.steps.pop(name, None)
                 if reason != "not selected":
                     self.emit("step-not-executed", name, reason)
-        fail_steps = [
-            (name, entry) for name, entry in failed if self.graph.steps[name].step_type == "Fail"
-        ]
         if interrupted or any(e.get("StepStatus") == "Stopped" for e in record.steps.values()):
             record.status, record.failure_reason = "Stopped", "the execution was stopped"
-        elif fail_steps:
-            record.status = "Failed"
-            record.failure_reason = str(fail_steps[0][1].get("FailureReason", ""))
         elif failed:
+            # SageMaker's reason is the same whatever failed, a Fail step included:
+            # "Step failure: One or multiple steps failed." (its Fail step's message is the
+            # step's FailureReason, not the execution's). The runner adds the first failed
+            # step and its reason, for the summary's last line.
             name, entry = failed[0]
+            reason = entry.get("FailureReason") or no_failure_reason(
+                self.graph.steps[name].step_type
+            )
             record.status = "Failed"
             record.failure_reason = (
-                f"Step failure: One or multiple steps failed. Step '{name}': "
-                f"{entry.get('FailureReason', '')}"
+                f"Step failure: One or multiple steps failed. Step '{name}': {reason}"
             )[:1300]
         else:
             record.status = "Succeeded"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -71,12 +72,41 @@ def test_the_else_branch_fails_the_execution_with_the_message(ws: Workspace) -> 
     definition, _ = build(ws, GOOD)
     result = ws.runner().run(definition, {"Threshold": "0.95"})
     assert result.status == "Failed"
-    assert result.failure_reason == "Accuracy 0.93 is below 0.95"
+    # SageMaker's execution reason is the same for a Fail step as for any failed step (the
+    # SDK's integration test test_fail_steps.py): the message is the step's FailureReason.
+    assert result.failure_reason == (
+        "Step failure: One or multiple steps failed. Step 'TooLow': Accuracy 0.93 is below 0.95"
+    )
     too_low = result.step("TooLow")
     assert (too_low.status, too_low.failure_reason) == ("Failed", "Accuracy 0.93 is below 0.95")
     assert too_low.metadata == {"Fail": {"ErrorMessage": "Accuracy 0.93 is below 0.95"}}
     assert result.step("Check").outcome is False
     assert result.step("Register").status == "NotExecuted"
+
+
+def test_a_fail_step_without_a_message_has_no_failure_reason(ws: Workspace) -> None:
+    # As on SageMaker: Metadata.Fail.ErrorMessage "" and no FailureReason field at all
+    # (was: FailureReason "", and no reason for the execution).
+    threshold = ParameterFloat(name="Threshold", default_value=0.9)
+    check = ConditionStep(
+        name="Check",
+        conditions=[ConditionGreaterThanOrEqualTo(left=0.5, right=threshold)],
+        else_steps=[FailStep(name="Stop")],
+    )
+    result = ws.runner().run(compile_steps([check], [threshold]))
+    assert result.status == "Failed"
+    stop = result.step("Stop")
+    assert stop.status == "Failed"
+    assert stop.entry is not None
+    assert "FailureReason" not in stop.entry
+    assert stop.failure_reason is None
+    assert stop.metadata == {"Fail": {"ErrorMessage": ""}}
+    assert result.failure_reason == (
+        "Step failure: One or multiple steps failed. Step 'Stop': (no ErrorMessage)"
+    )
+    shown = result._repr_markdown_()  # smpipe show's summary
+    assert "\nStop: (no ErrorMessage)\n" in shown
+    assert re.search(r"\nStop +Fail +Failed .* \(no ErrorMessage\)\n", shown)
 
 
 @pytest.mark.parametrize(

@@ -323,7 +323,9 @@ def _valid_schedule(expression: str) -> bool:
 
 
 def _rename_hint(name: str, context: Mapping[str, Any]) -> str:
-    lowered = name.lower()
+    # Spaces, underscores and dots as '-' ('my dev', 'team_a'): the name it is most likely
+    # meant as, since stage ids, stack names and resource names take no other separator.
+    lowered = re.sub(r"[\s_.]+", "-", name.strip().lower())
     if not _NAME.fullmatch(lowered):
         return ""
     if lowered in context:
@@ -625,7 +627,13 @@ def _model_source_problems(configs: Mapping[str, EnvironmentConfig]) -> list[str
             hint = did_you_mean(source_name, others)
             problems.append(
                 f"{prefix}: no environment {source_name!r} in cdk.json 'environments'"
-                + (f" ({hint})" if hint else f" (environments: {', '.join(others)})")
+                + (
+                    f" ({hint})"
+                    if hint
+                    else f" (environments: {', '.join(others)})"
+                    if others
+                    else f" ({name!r} is the only environment)"
+                )
             )
         elif not source.trains:
             # It has no registry: the versions it serves are its own source's.

@@ -292,6 +292,26 @@ def test_fails_an_environment_name_differing_only_in_case_from_another():
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "renamed"), [("my dev", "my-dev"), ("team_a", "team-a"), ("Team.B ", "team-b")]
+)
+def test_fails_an_environment_name_with_a_separator_naming_it_with_hyphens(name: str, renamed: str):
+    # Stage ids, stack and resource names take '-' only: the name it is meant as.
+    assert _fails({name: {}}) == (
+        "invalid cdk.json 'environments':\n"
+        f"- environment name {name!r}: lowercase letters, digits and '-', at most 20 (rename it "
+        f"{renamed!r})"
+    )
+
+
+def test_fails_a_model_source_of_the_only_environment_saying_so():
+    assert _fails({"dev": {"model_source": "qa"}}) == (
+        "invalid cdk.json 'environments':\n"
+        "- environment 'dev' setting 'model_source': no environment 'qa' in cdk.json "
+        "'environments' ('dev' is the only environment)"
+    )
+
+
 # A block copied to make a new environment and not renamed: JSON keeps the last one silently.
 DUPLICATED = """{
   "app": "python app.py",

@@ -497,6 +497,11 @@ def test_metric_fails_misspelt_and_instance_metrics(built: Built) -> None:
         PipelineDefinitionError, match=r"did you mean 'NoCapacityInvocationFailures'"
     ):
         small.metric("NoCapacityInvocationFailure")
+    with pytest.raises(
+        PipelineDefinitionError,
+        match=subject + r".*'period': expected whole minutes, got 1 minute 30 seconds",
+    ):
+        small.metric("Invocations", period=Duration.seconds(90))
     with pytest.raises(PipelineDefinitionError, match=r"did you mean 'InvocationsPerCopy'"):
         small.metric("InvocationPerCopy")
     with pytest.raises(

@@ -428,6 +428,17 @@ def test_metric_takes_a_name_of_its_namespace_and_the_metric_options(built: Buil
         ({"period": 60}, r"prop 'period': expected a Duration, got int 60"),
         ({"label": 42}, r"prop 'label': expected a string, got int 42"),
         ({"new_fleet_only": "yes"}, r"prop 'new_fleet_only': expected True or False"),
+        # Published once a minute: an alarm of 30 seconds would mostly lack data, one of 90
+        # would fail in aws-cdk-lib's create_alarm (or at deploy), naming no endpoint.
+        (
+            {"period": cdk.Duration.seconds(30)},
+            r"prop 'period': expected whole minutes, got 30 seconds \(SageMaker publishes the "
+            r"endpoint's metrics once a minute: Duration.minutes\(1\) or more\)",
+        ),
+        (
+            {"period": cdk.Duration.seconds(90)},
+            r"prop 'period': expected whole minutes, got 1 minute 30 seconds",
+        ),
     ],
 )
 def test_fails_wrong_metric_options_naming_the_option(

@@ -1228,6 +1228,21 @@ def test_a_baseline_uri_may_have_sagemakers_512_characters() -> None:
             lambda m: m.metric_feature_baseline_drift(None),
             r"metric_feature_baseline_drift\(None\) has 1 problem:\n- argument 'feature_name'",
         ),
+        # The metric's name where the feature's belongs: the prefix would be there twice.
+        (
+            lambda m: m.metric_feature_baseline_drift("feature_baseline_drift_tenure"),
+            r"metric_feature_baseline_drift\('feature_baseline_drift_tenure'\) has 1 problem:\n"
+            r"- argument 'feature_name': 'feature_baseline_drift_tenure' is a metric's name, not "
+            r"a feature's: the metric would be 'feature_baseline_drift_feature_baseline_drift_"
+            r"tenure', which the analyzer never publishes \(give the feature's name alone: "
+            r"'tenure'\)$",
+        ),
+        (
+            lambda m: m.add_missing_results_alarm("feature_non_null_tenure"),
+            r"add_missing_results_alarm has 1 problem:\n- argument 'feature_name': "
+            r"'feature_non_null_tenure' is a metric's name, .* \(give the feature's name alone: "
+            r"'tenure'\)$",
+        ),
     ],
 )
 def test_fails_a_metric_the_analyzer_does_not_publish(

@@ -257,6 +257,17 @@ def test_removal_policy_destroy_deletes_the_pipeline():
             {"tags": {"team": "m" * 257}},
             r"'tags': value of 'team': 257 characters, longer than 256",
         ),
+        # Characters IAM, KMS, S3 and SageMaker refuse: without CDK's validateAgainstDefaultRules
+        # flag, nothing at synth would say so.
+        (
+            {"tags": {"team name!": "ml"}},
+            r"'tags': key 'team name!': '!' not allowed \(letters, spaces, numbers and "
+            r"_ \. : / = \+ - @ only\), and CloudFormation would reject",
+        ),
+        (
+            {"tags": {"cost-centre": "R&D #4"}},
+            r"'tags': value of 'cost-centre': '&#' not allowed \(letters",
+        ),
         # Tags SageMaker would refuse on every job the pipeline starts.
         ({"job_tags": {"team": 1}}, r"'job_tags': expected a dict of strings to strings"),
         ({"job_tags": ["team"]}, r"'job_tags': expected a dict of strings to strings"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
@@ -431,6 +432,35 @@ def test_fails_a_schedule_expression_the_scheduler_would_reject(
             schedule=scheduler.ScheduleExpression.expression(expression),
         )
     assert re.search(message, str(raised.value))
+
+
+@pytest.mark.skipif(not zoneinfo.available_timezones(), reason="no time zone database")
+def test_fails_a_schedule_time_zone_the_scheduler_would_reject(churn: SharedPipeline):
+    # aws-cdk-lib's TimeZone.of takes any text; CreateSchedule refuses it at deploy time.
+    with pytest.raises(PipelineDefinitionError) as raised:
+        PipelineSchedule(
+            churn.stack,
+            "Nightly",
+            pipeline=churn.pipeline,
+            schedule=scheduler.ScheduleExpression.expression(
+                "cron(0 6 ? * MON *)", cdk.TimeZone.of("Europe/Londn")
+            ),
+        )
+    assert str(raised.value) == (
+        "PipelineSchedule Test/Nightly has 1 problem:\n"
+        "- prop 'schedule': time zone 'Europe/Londn' is not an IANA time zone name (did you "
+        "mean 'Europe/London' or 'Europe/Lisbon' or 'Europe/Vienna'?)"
+    )
+    # A zone of aws-cdk-lib's, and one of the time zone database's, are taken.
+    stack = new_stack()
+    pipeline = _pipeline(stack)
+    for index, time_zone in enumerate((cdk.TimeZone.EUROPE_LONDON, cdk.TimeZone.of("Etc/GMT+5"))):
+        PipelineSchedule(
+            stack,
+            f"Zoned{index}",
+            pipeline=pipeline,
+            schedule=scheduler.ScheduleExpression.expression("cron(0 6 ? * MON *)", time_zone),
+        )
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
@@ -76,12 +77,19 @@ from cdk_sagemaker_pipelines.cdk import (
 )
 from cdk_sagemaker_pipelines.checks import BASELINE, Finding, Rule
 from cdk_sagemaker_pipelines.definition import (
+    CacheConfig,
+    CallbackStep,
     Image,
     Join,
+    LambdaStep,
     ParameterString,
     PipelineDefinition,
     PipelineDefinitionError,
     ProcessingStep,
+    RegisterModel,
+    StepExceptionType,
+    StepRetryPolicy,
+    UnknownArgumentError,
 )
 from tests.cdk.conftest import new_app, new_stack
 from tests.cdk.helpers import ACCOUNT, REGION, SharedPipeline
@@ -1267,3 +1275,129 @@ def test_valid_call_after_wrong_ones(
     ]
     assert [leak for leak in leaks if leak] == []
     api.call(world, api.baseline(world, construct_id))
+
+
+# -- aws-cdk-lib objects given to the definition language -------------------------------------
+
+
+def _definition_cases(stack: cdk.Stack) -> list[tuple[Callable[[], Any], str]]:
+    """(a step built with a CDK object where the language takes a value, what it says).
+
+    The objects are typed ``Any``: what mypy would refuse is what a user without it writes.
+    """
+    sklearn = Image.sklearn("1.2-1")
+    function: Any = lambda_.Function.from_function_name(stack, "Fn", "notify")
+    queue: Any = sqs.Queue(stack, "Approvals")
+    registry: Any = ModelRegistry(stack, "Models", artifact_store=ArtifactStore(stack, "Models0"))
+    key: Any = kms.Key(stack, "JobKey")
+    bucket: Any = s3.Bucket(stack, "Raw")
+    repository: Any = ecr.Repository.from_repository_name(stack, "Repo", "prep")
+    parameter: Any = cdk.CfnParameter(stack, "InstanceType", default="ml.m5.large")
+    two_hours: Any = cdk.Duration.hours(2)
+    one_hour: Any = cdk.Duration.hours(1)
+    thirty_days: Any = cdk.Duration.days(30)
+    return [
+        (
+            lambda: LambdaStep(name="Notify", function_arn=function),
+            "LambdaStep 'Notify': field 'function_arn' expects str or Expression, got "
+            "aws_lambda.Function (an aws-cdk-lib object) (give its function_arn: "
+            "function.function_arn)",
+        ),
+        (
+            lambda: CallbackStep(name="Approve", sqs_queue_url=queue),
+            "got aws_sqs.Queue (an aws-cdk-lib object) (give its queue_url: queue.queue_url)",
+        ),
+        (
+            lambda: RegisterModel(
+                name="Register",
+                model_package_group_name=registry,
+                image=sklearn,
+                model_data="s3://models-bucket/model.tar.gz",
+                inference_instances=["ml.m5.large"],
+            ),
+            "got ModelRegistry (a CDK construct) (give its model_package_group_name: "
+            "model_registry.model_package_group_name)",
+        ),
+        (
+            lambda: ProcessingStep(name="Prep", image=sklearn, output_kms_key=key),
+            "got aws_kms.Key (an aws-cdk-lib object) (give its key_arn: key.key_arn)",
+        ),
+        (
+            lambda: ProcessingStep(name="Prep", image=sklearn, inputs={"raw": bucket}),
+            "field 'inputs['raw']' expects str or Expression or S3Location, got aws_s3.Bucket "
+            "(an aws-cdk-lib object) (give S3Location.from_bucket(bucket, 'prefix/'))",
+        ),
+        (
+            lambda: ProcessingStep(name="Prep", image=repository),
+            "got aws_ecr.Repository (an aws-cdk-lib object) (give "
+            "Image.from_ecr_repository(repository, tag='…'))",
+        ),
+        (
+            lambda: ProcessingStep(name="Prep", image=sklearn, instance_type=parameter),
+            "got CfnParameter (an aws-cdk-lib object) (give the CfnParameter's value_as_string",
+        ),
+        (
+            lambda: ProcessingStep(name="Prep", image=sklearn, max_runtime_in_seconds=two_hours),
+            "got Duration (an aws-cdk-lib object) (give a number of seconds: "
+            "duration.to_seconds(), 7200)",
+        ),
+        (
+            lambda: StepRetryPolicy(
+                exception_types=[StepExceptionType.THROTTLING], expire_after_mins=one_hour
+            ),
+            "(give a number of minutes: duration.to_minutes(), 60)",
+        ),
+        (
+            lambda: CacheConfig(expire_after=thirty_days),
+            "(give an ISO 8601 duration: duration.to_iso_string(), 'P30D')",
+        ),
+    ]
+
+
+def test_fails_cdk_objects_in_definition_fields_saying_what_to_write() -> None:
+    """A resource where the language takes its name or ARN, a Duration where a number is.
+
+    Each is refused where the step is built, naming the class as the user wrote it (not
+    jsii's proxy and its address) and the attribute, bindable or number to write instead.
+    """
+    stack = new_stack()
+    for build, message in _definition_cases(stack):
+        with pytest.raises(PipelineDefinitionError) as raised:
+            build()
+        assert message in str(raised.value)
+        assert " object at 0x" not in str(raised.value)
+
+
+def test_fails_positional_props_naming_the_keywords_to_write() -> None:
+    """Props given by position, as ``AwsSolutionsChecks(app)`` takes its app.
+
+    Python's own error counts ``self`` and names no prop; the construct, left unbuilt,
+    keeps its id free. The callables are typed ``Any``, as for a user without mypy.
+    """
+    stack = new_stack()
+    pipeline: Any = Pipeline
+    checks: Any = SageMakerPipelineChecks
+    canary: Any = Deployment.canary
+    calls: list[tuple[Callable[[], Any], str]] = [
+        (
+            lambda: pipeline(stack, "Training", _definition()),
+            "Pipeline 'Training' takes 2 positional arguments (scope, construct_id), got 3 "
+            "(PipelineDefinition after them): name the others, as in Pipeline(scope, "
+            "construct_id, definition=…)",
+        ),
+        (
+            lambda: checks(stack.node.root),
+            "SageMakerPipelineChecks takes no positional argument, got 1 (App): give them by "
+            "name: require_network_isolation=, require_job_runtime_limits=, extra_rules=, scope=",
+        ),
+        (
+            lambda: canary(25, cdk.Duration.minutes(5)),
+            "Deployment.canary takes no positional argument, got 2 (int, Duration): name them, "
+            "as in Deployment.canary(wait=…)",
+        ),
+    ]
+    for call, message in calls:
+        with pytest.raises(UnknownArgumentError) as raised:
+            call()
+        assert str(raised.value) == message
+    Pipeline(stack, "Training", definition=_definition())

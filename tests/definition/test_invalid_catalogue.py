@@ -831,6 +831,31 @@ def image_parameter_default_with_a_short_digest() -> PipelineDefinition:
     return pipeline(processing(image=image), parameters=[image])
 
 
+@case(
+    "Prep",
+    "Arguments.AppSpecification.ImageUri",
+    "'python:3.11' is not an Amazon ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/"
+    "<repository>:<tag>): SageMaker pulls the images of processing jobs from Amazon ECR only, "
+    "so the job would fail when created",
+)
+def processing_image_of_docker_hub() -> PipelineDefinition:
+    # botocore's pattern takes any text, and the local runner runs it with --image-map: the
+    # job failed when SageMaker created it.
+    return pipeline(processing(image="python:3.11"))
+
+
+@case(
+    "Train",
+    "Arguments.AlgorithmSpecification.TrainingImage",
+    "'ghcr.io/acme/trainer:2' is not an Amazon ECR image URI (<account>.dkr.ecr.<region>."
+    "amazonaws.com/<repository>:<tag>): SageMaker pulls the images of training jobs from "
+    "Amazon ECR, or from a private Docker registry in the job's VPC "
+    "(TrainingImageConfig.TrainingRepositoryAccessMode 'Vpc')",
+)
+def training_image_of_another_registry() -> PipelineDefinition:
+    return pipeline(training(image="ghcr.io/acme/trainer:2"))
+
+
 @case("Prep", "Arguments.Environment['1_MODE'] (key)", "'1_MODE' does not match the pattern")
 def environment_key_starting_with_a_digit() -> PipelineDefinition:
     return pipeline(processing(environment={"1_MODE": "fast"}))
@@ -2952,6 +2977,37 @@ def test_validation_reports_any_wrongly_shaped_value_rather_than_crashing(file_n
             except Exception as error:  # pragma: no cover - the failure report
                 pytest.fail(f"{path} = {wrong!r}: {type(error).__name__}: {error}")
             assert all(isinstance(problem, Problem) for problem in problems)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "111122223333.dkr.ecr.us-east-1.amazonaws.com/prep",  # untagged: ECR pulls latest
+        "111122223333.dkr.ecr-fips.us-gov-west-1.amazonaws.com/prep:1",
+        "111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/prep:1",
+        # A placeholder, as the SageMaker SDK's generated definitions write one.
+        "img",
+        # Known only at deploy time.
+        "${Token[TOKEN.42]}:1",
+    ],
+)
+def test_ecr_images_and_placeholders_pass_as_job_images(image: str) -> None:
+    assert pipeline(processing(image=image), training(image=image)).validate(BINDER) == []
+
+
+def test_a_training_image_of_a_private_registry_in_the_vpc_passes() -> None:
+    # TrainingImageConfig names a registry SageMaker reaches through the job's VPC.
+    algorithm = {
+        "TrainingImageConfig": {"TrainingRepositoryAccessMode": "Vpc"},
+    }
+    step = training(
+        image="registry.acme.internal/trainer:2",
+        extra_arguments={
+            "AlgorithmSpecification": algorithm,
+            "VpcConfig": {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]},
+        },
+    )
+    assert pipeline(step).validate(BINDER) == []
 
 
 def test_two_outputs_may_upload_the_same_folder() -> None:

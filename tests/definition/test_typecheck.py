@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -565,6 +565,38 @@ def test_fails_unknown_argument_names_class_step_and_hint(
     with pytest.raises(PipelineDefinitionError, match="^" + re.escape(message) + "$") as caught:
         build()
     assert isinstance(caught.value, TypeError)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        # Typed Any: what mypy would refuse is what a user without it writes.
+        (
+            lambda: cast(Any, ProcessingStep)("Prep", "my-image"),
+            "ProcessingStep takes no positional argument, got 2 (str): name them, as in "
+            "ProcessingStep(name=…, image=…)",
+        ),
+        (
+            lambda: cast(Any, FailStep)("AccuracyTooLow", Join(on=" ", values=["too low"])),
+            "FailStep takes no positional argument, got 2 (str, Join): name them, as in "
+            "FailStep(name=…)",
+        ),
+    ],
+    ids=["job-step", "fail-step"],
+)
+def test_fails_positional_arguments_naming_the_keywords_to_write(
+    build: Callable[[], Any], message: str
+) -> None:
+    # Python's "takes 1 positional argument but 3 were given" counts self and says neither
+    # which class nor what to write.
+    with pytest.raises(UnknownArgumentError, match="^" + re.escape(message) + "$") as caught:
+        build()
+    assert isinstance(caught.value, TypeError)
+
+
+def test_positional_arguments_a_class_takes_pass() -> None:
+    assert Join("/", ["s3://b", "k"]) == Join(on="/", values=["s3://b", "k"])
+    assert CacheConfig("P1D").expire_after == "P1D"
 
 
 # A platform team's steps with company defaults: subclasses of the library's classes.

@@ -34,6 +34,7 @@ from ..definition._errors import (
     UnknownArgumentError,
     missing_argument_message,
     missing_arguments,
+    positional_overflow_message,
 )
 from ..definition._service_model import shape
 from ..definition._suggest import did_you_mean, one_of
@@ -117,7 +118,7 @@ def check_keywords(init: _Init) -> _Init:
             @check_keywords
             def __init__(self, scope: Construct, construct_id: str, *, removal_policy=…): …
     """
-    parameters = inspect.signature(init).parameters.values()
+    parameters = tuple(inspect.signature(init).parameters.values())
     keywords = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     accepted = tuple(
         p.name for p in parameters if p.name not in ("self", "cls") and p.kind in keywords
@@ -126,9 +127,21 @@ def check_keywords(init: _Init) -> _Init:
     annotations = {
         p.name: str(p.annotation) for p in parameters if p.annotation is not inspect.Parameter.empty
     }
+    # Beyond these, Python's error counts self and names no prop: ours says what to write.
+    positional = sum(
+        p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        for p in parameters
+        if p.name not in ("self", "cls")
+    )
 
     @functools.wraps(init)
     def checked_init(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if len(args) > positional:
+            overflow = positional_overflow_message(
+                _called(self, init, args), _callable_name(self, init), parameters, args
+            )
+            if overflow is not None:
+                raise UnknownArgumentError(overflow)
         unknown = [name for name in kwargs if name not in accepted]
         if unknown:
             name = unknown[0]
@@ -155,6 +168,12 @@ def check_keywords(init: _Init) -> _Init:
             ) from None
 
     return checked_init  # type: ignore[return-value]
+
+
+def _callable_name(self: Any, init: Callable[..., Any]) -> str:
+    """``Pipeline``, or ``Deployment.canary`` for a factory: what a call example writes."""
+    owner = self if isinstance(self, type) else type(self)
+    return owner.__name__ if init.__name__ == "__init__" else f"{owner.__name__}.{init.__name__}"
 
 
 def _called(self: Any, init: Callable[..., Any], args: tuple[Any, ...]) -> str:

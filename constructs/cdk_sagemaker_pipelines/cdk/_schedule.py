@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import itertools
 import re
+import zoneinfo
 from datetime import datetime, timedelta
+from functools import cache
 
 from ..definition import PipelineDefinitionError
+from ..definition._suggest import did_you_mean
 
 RATE = re.compile(r"rate\(([1-9]\d*) (minutes?|hours?|days?)\)")
 CRON = re.compile(r"cron\((.*)\)")
@@ -107,6 +110,31 @@ def _minutes(field: str) -> list[int] | None:
             return None
         found.update(range(low, high + 1, step))
     return sorted(found)
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    """The IANA time zone names this machine knows (none without a time zone database)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_problem(name: str) -> str | None:
+    """What is wrong with a schedule's time zone name, or None.
+
+    EventBridge Scheduler takes IANA names (``Europe/London``) and refuses any other at
+    deploy time; aws-cdk-lib's ``TimeZone.of`` takes any text. Not judged (None) on a
+    machine without a time zone database, whose list would be empty.
+
+    Example::
+
+        time_zone_problem("Europe/Londn")
+        # "'Europe/Londn' is not an IANA time zone name (did you mean 'Europe/London'?)"
+    """
+    known = _time_zones()
+    if not known or name in known:
+        return None
+    hint = did_you_mean(name, sorted(known))
+    return f"{name!r} is not an IANA time zone name" + (f" ({hint})" if hint else "")
 
 
 def schedule_expression_problem(expression: str) -> str | None:

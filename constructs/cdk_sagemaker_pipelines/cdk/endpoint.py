@@ -107,6 +107,7 @@ from .pipeline import (
     _subnet_selection,
     metric_options_problems,
     network_interface_statements,
+    whole_minutes_problem,
 )
 from .registry import ModelRegistry, _surely_same_environment
 
@@ -1694,6 +1695,12 @@ def _endpoint_metric_problems(
     elif isinstance(metric_name, str) and not is_unresolved(metric_name):
         problems.append(_metric_name_problem(metric_name, variant_dimensions, known))
     problems += metric_options_problems(options, "Duration.minutes(1)")
+    problems.append(
+        whole_minutes_problem(
+            options.get("period"),
+            "SageMaker publishes the endpoint's metrics once a minute: Duration.minutes(1) or more",
+        )
+    )
     valid = sorted(_metric_options())
     problems += _metric_option_type_problems(
         {name: value for name, value in options.items() if name in valid and name != "period"}

@@ -896,7 +896,10 @@ class DataQualityMonitor(Resource):
         """
         problem = expect_str("feature_name", feature_name, optional=False)
         raise_for(
-            [problem and ArgumentProblem(None, problem.field, problem.message, problem.hint)],
+            [
+                problem and ArgumentProblem(None, problem.field, problem.message, problem.hint),
+                _metric_as_feature_problem(feature_name),
+            ],
             lambda: f"{self.node.path}.metric_feature_baseline_drift({feature_name!r})",
         )
         return self.metric(f"feature_baseline_drift_{feature_name}", **options)
@@ -938,6 +941,7 @@ class DataQualityMonitor(Resource):
         raise_for(
             [
                 named and ArgumentProblem(None, named.field, named.message, named.hint),
+                _metric_as_feature_problem(feature_name),
                 None if topic is None else alarm_topic_problem(topic, self),
                 None
                 if isinstance(missed_runs, int)
@@ -1249,6 +1253,27 @@ def _metric_name_hint(metric_name: str) -> str | None:
         if metric_name.startswith(prefix.removeprefix("feature_")):
             return repr(f"feature_{metric_name}")
     return f"metric_feature_baseline_drift({metric_name!r})"
+
+
+def _metric_as_feature_problem(feature_name: object) -> Problem | None:
+    """A feature name given as its metric's name (``feature_baseline_drift_age``).
+
+    The methods add the prefix themselves: the metric would be
+    ``feature_baseline_drift_feature_baseline_drift_age``, which the analyzer never
+    publishes, so an alarm on it never fires (or, for the missing-results alarm, always).
+    """
+    if not isinstance(feature_name, str):
+        return None  # reported as the argument's type
+    prefix = next((p for p in FEATURE_METRIC_PREFIXES if feature_name.startswith(p)), None)
+    if prefix is None or feature_name == prefix:
+        return None
+    return ArgumentProblem(
+        None,
+        "feature_name",
+        f"{feature_name!r} is a metric's name, not a feature's: the metric would be "
+        f"'feature_baseline_drift_{feature_name}', which the analyzer never publishes",
+        f"give the feature's name alone: {feature_name.removeprefix(prefix)!r}",
+    )
 
 
 def _capture_problems(endpoint: object) -> list[Problem]:

@@ -62,7 +62,7 @@ from ..definition._seal_entries import is_seal_entry
 from ..definition._suggest import did_you_mean
 from ..definition.bindables import AUTOML_STEP_TYPE
 from ..definition.entries import walk_steps
-from ..definition.jobs import tag_problems, with_job_tags
+from ..definition.jobs import bad_tag_characters, tag_problems, with_job_tags
 from ..definition.permissions import (
     CHECK_STEP_TYPES,
     CLARIFY_ENDPOINT_NAME_PREFIX,
@@ -589,24 +589,12 @@ class PipelineBase(Resource):
                     )
             problems.append(problem)
         problems += metric_options_problems(options, "Duration.minutes(5)")
-        period = options.get("period")
-        if isinstance(period, Duration) and period not in _WHOLE_MINUTES:
-            seconds = None if period.is_unresolved() else period.to_seconds(integral=False)
-            if seconds is None or (seconds >= 60 and seconds % 60 == 0):
-                # Two jsii round trips per check; a dashboard asks for one period many times.
-                _WHOLE_MINUTES.add(period)
-            else:
-                # SageMaker publishes these metrics once a minute: a shorter or fractional
-                # period has no data point of its own, and an alarm on it never fires.
-                problems.append(
-                    PropProblem(
-                        None,
-                        "period",
-                        f"expected whole minutes, got {period.to_human_string()}",
-                        "the pipeline metrics have one data point a minute: "
-                        "Duration.minutes(1) or more",
-                    )
-                )
+        problems.append(
+            whole_minutes_problem(
+                options.get("period"),
+                "the pipeline metrics have one data point a minute: Duration.minutes(1) or more",
+            )
+        )
         problems += _metric_option_type_problems(options)
         dimensions = options.get("dimensions_map")
         if dimensions is not None and not (
@@ -3926,6 +3914,32 @@ def _metric_option_types() -> dict[str, object]:
     }
 
 
+def whole_minutes_problem(period: object, hint: str) -> Problem | None:
+    """A metric ``period`` that isn't whole minutes, for a metric published once a minute.
+
+    A shorter or fractional period has no data point of its own: CloudWatch takes 10 and
+    30 seconds (its alarm then mostly without data, so it never fires) and refuses others
+    (90 seconds) only at deploy, or in aws-cdk-lib's ``create_alarm``, naming neither the
+    metric nor its construct. ``hint`` says what the metric publishes. A token passes, as
+    does what isn't a ``Duration`` (reported as such).
+
+    Example::
+
+        whole_minutes_problem(Duration.seconds(30), "one data point a minute")
+        # prop 'period': expected whole minutes, got 30 seconds (one data point a minute)
+    """
+    if not isinstance(period, Duration) or period in _WHOLE_MINUTES:
+        return None
+    seconds = None if period.is_unresolved() else period.to_seconds(integral=False)
+    if seconds is None or (seconds >= 60 and seconds % 60 == 0):
+        # Two jsii round trips per check; a dashboard asks for one period many times.
+        _WHOLE_MINUTES.add(period)
+        return None
+    return PropProblem(
+        None, "period", f"expected whole minutes, got {period.to_human_string()}", hint
+    )
+
+
 def metric_options_problems(options: Mapping[str, object], period_hint: str) -> list[Problem]:
     """Options ``cloudwatch.MetricOptions`` doesn't take, and a ``period`` not a ``Duration``.
 
@@ -5258,11 +5272,19 @@ MAX_TAG_VALUE = 256
 
 
 def _tag_problems(tags: Mapping[str, str]) -> list[Problem | None]:
-    """Tags every resource would be created with, and which CloudFormation would reject."""
+    """Tags every resource would be created with, and which CloudFormation would reject.
+
+    The pipeline, its roles, key and bucket take the same characters as a SageMaker job's
+    tags (``bad_tag_characters``). CDK's own template check reports a wrong character only
+    under ``@aws-cdk/core:validateAgainstDefaultRules`` (otherwise CloudFormation rejects
+    the stack at deploy), and then once per tagged resource, naming neither the pipeline
+    nor ``tags``.
+    """
     problems: list[Problem | None] = []
     for key, value in tags.items():
         if is_unresolved(key):
             continue
+        bad = bad_tag_characters(key)
         if not 1 <= len(key) <= MAX_TAG_KEY:
             problems.append(
                 PropProblem(None, "tags", f"key {key!r}: expected 1-{MAX_TAG_KEY} characters")
@@ -5276,7 +5298,12 @@ def _tag_problems(tags: Mapping[str, str]) -> list[Problem | None]:
                     "rejects tags that use it",
                 )
             )
-        if not is_unresolved(value) and len(value) > MAX_TAG_VALUE:
+        elif bad:
+            problems.append(PropProblem(None, "tags", f"key {key!r}: {_bad_tag_text(bad)}"))
+        if is_unresolved(value):
+            continue
+        bad = bad_tag_characters(value)
+        if len(value) > MAX_TAG_VALUE:
             problems.append(
                 PropProblem(
                     None,
@@ -5284,7 +5311,17 @@ def _tag_problems(tags: Mapping[str, str]) -> list[Problem | None]:
                     f"value of {key!r}: {len(value)} characters, longer than {MAX_TAG_VALUE}",
                 )
             )
+        elif bad:
+            problems.append(PropProblem(None, "tags", f"value of {key!r}: {_bad_tag_text(bad)}"))
     return problems
+
+
+def _bad_tag_text(bad: str) -> str:
+    """What a tag key or value may hold, for the characters ``bad`` it may not."""
+    return (
+        f"{bad!r} not allowed (letters, spaces, numbers and _ . : / = + - @ only), and "
+        "CloudFormation would reject the tagged resources at deploy time"
+    )
 
 
 def _other_app_problems(

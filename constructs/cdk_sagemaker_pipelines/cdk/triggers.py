@@ -19,6 +19,7 @@ from aws_cdk import (
     Duration,
     RemovalPolicy,
     Stack,
+    TimeZone,
     Tokenization,
     Validations,
 )
@@ -83,7 +84,13 @@ from ._rule_topics import (
     rule_source_arn,
     rule_topic_environment_problem,
 )
-from ._schedule import AT, schedule_expression_problem, schedule_period, shortest_spacing
+from ._schedule import (
+    AT,
+    schedule_expression_problem,
+    schedule_period,
+    shortest_spacing,
+    time_zone_problem,
+)
 from ._topics import (
     in_another_stack,
     unique_name,
@@ -660,6 +667,7 @@ class PipelineSchedule(Construct):
                     "scheduler.ScheduleExpression.expression('cron(0 6 ? * * *)')",
                 ),
                 _schedule_problem(expression),
+                _time_zone_prop_problem(schedule),
                 _parameter_value_problem(parameters),
                 expect_str("description", description),
                 expect_bool("enabled", enabled),
@@ -910,6 +918,34 @@ def _location_text(value: object, parameters: Mapping[str, str]) -> str:
                 _location_text(item, parameters) for item in join["Values"]
             )
     return describe_value(value)
+
+
+def _time_zone_prop_problem(schedule: object) -> Problem | None:
+    """A schedule whose time zone EventBridge Scheduler would refuse at deploy time."""
+    if not isinstance(schedule, scheduler.ScheduleExpression):
+        return None
+    time_zone = schedule.time_zone
+    name = None if time_zone is None else time_zone.timezone_name
+    if name is None or is_unresolved(name):
+        return None
+    problem = time_zone_problem(name)
+    if problem is None or name in _cdk_time_zone_names():
+        # A zone newer than this machine's time zone database, which aws-cdk-lib names.
+        return None
+    return Problem(None, "schedule", f"time zone {problem}")
+
+
+@functools.cache
+def _cdk_time_zone_names() -> frozenset[str]:
+    """The names of aws-cdk-lib's ``TimeZone`` constants.
+
+    A jsii round trip each: read only for a name this machine's time zone database lacks.
+    """
+    return frozenset(
+        getattr(TimeZone, attribute).timezone_name
+        for attribute in dir(TimeZone)
+        if attribute.isupper()
+    )
 
 
 def _schedule_problem(expression: str | None) -> Problem | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,14 +98,19 @@ class UnrenderableValueError(PipelineDefinitionError, TypeError):
 
 
 class UnknownArgumentError(PipelineDefinitionError, TypeError):
-    """A class of the language was given a keyword argument it does not take.
+    """A class of the language, or a construct, was given an argument it does not take.
 
-    It is also a ``TypeError``, as Python's own error for an unexpected keyword is.
+    A keyword it doesn't know, or more positional arguments than it takes (its others are
+    keywords). It is also a ``TypeError``, as Python's own error for either is.
 
     Example::
 
         ModelStep(name="M", image=image, cache_config=CacheConfig(expire_after="P1D"))
         # UnknownArgumentError: ModelStep 'M' takes no argument 'cache_config' (…)
+        Pipeline(stack, "Training", definition)
+        # UnknownArgumentError: Pipeline 'Training' takes 2 positional arguments (scope,
+        # construct_id), got 3 (PipelineDefinition after them): name the others, as in
+        # Pipeline(scope, construct_id, definition=…)
     """
 
 
@@ -132,6 +138,50 @@ def missing_arguments(error: TypeError) -> list[str] | None:
         return None
     match = _MISSING.match(str(error))
     return re.findall(r"'([^']+)'", match.group(1)) if match else None
+
+
+def positional_overflow_message(
+    owner: str, called: str, parameters: Iterable[inspect.Parameter], given: Sequence[Any]
+) -> str | None:
+    """Why ``given`` are more positional arguments than ``parameters`` take, else ``None``.
+
+    Python's words ("takes 3 positional arguments but 4 were given") count ``self`` and
+    name neither the construct nor what to write: the arguments after the positional
+    ones are keywords, as in ``called(scope, construct_id, definition=…)``. ``owner``
+    names the object (``Pipeline 'Training'``), ``called`` the callable (``Pipeline``).
+
+    Example::
+
+        positional_overflow_message("Pipeline 'Training'", "Pipeline",
+                                    signature(Pipeline.__init__).parameters.values(),
+                                    [stack, "Training", definition])
+        # "Pipeline 'Training' takes 2 positional arguments (scope, construct_id), got 3
+        #  (PipelineDefinition after them): name the others, as in Pipeline(scope, …)"
+    """
+    listed = [p for p in parameters if p.name not in ("self", "cls")]
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    positional = [p.name for p in listed if p.kind in kinds]
+    if len(given) <= len(positional) or any(
+        p.kind is inspect.Parameter.VAR_POSITIONAL for p in listed
+    ):
+        return None
+    keywords = [p for p in listed if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    required = [p.name for p in keywords if p.default is inspect.Parameter.empty]
+    takes = (
+        f"{len(positional)} positional argument{'s' if len(positional) > 1 else ''} "
+        f"({', '.join(positional)})"
+        if positional
+        else "no positional argument"
+    )
+    extras = ", ".join(dict.fromkeys(type(value).__name__ for value in given[len(positional) :]))
+    them = "the others" if positional else "them"
+    if required:
+        example = ", ".join([*positional, *(f"{name}=…" for name in required)])
+        advice = f"name {them}, as in {called}({example})"
+    else:
+        advice = f"give {them} by name: {', '.join(f'{p.name}=' for p in keywords)}"
+    after = " after them" if positional else ""
+    return f"{owner} takes {takes}, got {len(given)} ({extras}{after}): {advice}"
 
 
 def missing_argument_message(owner: str, names: list[str], types: dict[str, str]) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import enum
+import inspect
+import re
 import sys
 import types
 import typing
@@ -24,6 +26,7 @@ from ._errors import (
     UnknownArgumentError,
     missing_argument_message,
     missing_arguments,
+    positional_overflow_message,
 )
 from ._sdk_names import sdk_argument_hint
 from ._suggest import did_you_mean
@@ -62,6 +65,8 @@ def checked(cls: _T) -> _T:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807
         if type(self) is cls:
             _check_argument_names(cls, kwargs)
+            if args:
+                _check_positional_count(cls, original_init, args, kwargs)
             try:
                 original_init(self, *args, **kwargs)
             except TypeError as error:
@@ -183,6 +188,29 @@ def _check_argument_names(cls: type, kwargs: dict[str, Any], named: type | None 
         )
 
 
+def _check_positional_count(
+    cls: type, init: Callable[..., None], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    """Raise ``UnknownArgumentError`` for more positional arguments than ``cls`` takes.
+
+    The language's classes take their fields by keyword (``ProcessingStep(name=…,
+    image=…)``); Python's own error counts ``self`` and names no field to write.
+    """
+    message = positional_overflow_message(
+        _owner_of(cls, kwargs.get("name")),
+        cls.__name__,
+        _init_parameters(init),
+        args,
+    )
+    if message is not None:
+        raise UnknownArgumentError(message)
+
+
+@cache
+def _init_parameters(init: Callable[..., None]) -> tuple[inspect.Parameter, ...]:
+    return tuple(inspect.signature(init).parameters.values())
+
+
 @cache
 def _argument_names(cls: type) -> tuple[str, ...]:
     """The keyword arguments of a dataclass's constructor."""
@@ -237,6 +265,7 @@ def check_fields(instance: Any) -> None:
                 ),
                 None,
             )
+            hint_text = hint_text or cdk_object_hint(got, field_name, expected)
             raise PipelineDefinitionError(
                 f"{_owner(instance)}: field '{path}' expects {expected}, got {show_value(got)}"
                 + (f" ({hint_text})" if hint_text else "")
@@ -454,11 +483,123 @@ def _is_plain_class(hint: Any) -> bool:
 
 
 def show_value(value: Any) -> str:
-    """A value for an error message: its type and its repr, shortened (``str 'abc'``)."""
+    """A value for an error message: its type and its repr, shortened (``str 'abc'``).
+
+    An aws-cdk-lib object is named by its class as the user wrote it
+    (``aws_lambda.Function``), not by jsii's proxy and address.
+    """
+    kind = cdk_class_name(value)
+    if kind is not None:
+        library = type(value).__module__.split(".")[0] == "aws_cdk"
+        return f"{kind} ({'an aws-cdk-lib object' if library else 'a CDK construct'})"
     text = repr(value)
     if len(text) > 80:
         text = text[:77] + "..."
     return f"{type(value).__name__} {text}"
+
+
+def cdk_class_name(value: Any) -> str | None:
+    """``aws_lambda.Function`` for an aws-cdk-lib (jsii) object, else None.
+
+    jsii gives an imported resource as a private proxy class (``_FunctionBaseProxy`` for
+    ``Function.from_function_name``): it is named by the class the user knows. Constructs of
+    this library (``ModelRegistry``) are jsii objects too, named by their class alone.
+    No aws_cdk import: the definition layer only looks at the value's class.
+    """
+    cls = type(value)
+    if getattr(cls, "__jsii_type__", None) is None:
+        return None
+    name = cls.__name__
+    for suffix in ("BaseProxy", "Proxy"):
+        if name.startswith("_") and name.endswith(suffix):
+            name = name[1 : -len(suffix)]
+            break
+    module = cls.__module__
+    if module.startswith("aws_cdk."):
+        return f"{module.split('.', 1)[1]}.{name}"
+    return name
+
+
+# What a definition field takes of an aws-cdk-lib resource, by the end of the field's name:
+# the attribute holding that string (a token the Pipeline construct resolves at deploy).
+_CDK_ATTRIBUTES = (
+    ("function_arn", "function_arn"),
+    ("queue_url", "queue_url"),
+    ("model_package_group_name", "model_package_group_name"),
+    ("kms_key", "key_arn"),
+    ("topic_arn", "topic_arn"),
+    ("role", "role_arn"),
+    ("role_arn", "role_arn"),
+)
+
+
+def cdk_object_hint(value: Any, field_name: str, expected: str) -> str | None:
+    """What to write instead of an aws-cdk-lib object given to a definition field, or None.
+
+    The language takes plain values and its own bindables: a resource's name or ARN (its
+    token), ``S3Location.from_bucket(bucket, …)``, ``Image.from_ecr_repository(repo, …)``,
+    a ``Duration`` as the number or text the API takes.
+
+    Example::
+
+        cdk_object_hint(queue, "sqs_queue_url", "str or Expression")
+        # "give the queue's URL: queue.queue_url"
+    """
+    kind = cdk_class_name(value)
+    if kind is None:
+        return None
+    cls = type(value)
+    takes_text = "str" in expected.split(" or ")
+    if takes_text:
+        for suffix, attribute in _CDK_ATTRIBUTES:
+            if field_name.endswith(suffix) and _has(value, attribute):
+                return f"give its {attribute}: {_variable(kind)}.{attribute}"
+    if hasattr(cls, "value_as_string") and takes_text:
+        # A CfnParameter: its value is a token the template resolves at deploy.
+        return (
+            "give the CfnParameter's value_as_string (known only at deploy time), or a "
+            "pipeline parameter (ParameterString) for a value chosen per execution"
+        )
+    if hasattr(cls, "bucket_name") and "S3Location" in expected:
+        return f"give S3Location.from_bucket({_variable(kind)}, 'prefix/')"
+    if hasattr(cls, "repository_uri_for_tag") and "Image" in expected:
+        return f"give Image.from_ecr_repository({_variable(kind)}, tag='…')"
+    if hasattr(cls, "image_uri") and "Image" in expected:
+        return (
+            "give Image.from_asset(directory): the Pipeline construct builds it and lets the "
+            "jobs pull it"
+        )
+    if hasattr(cls, "to_iso_string"):
+        return _duration_hint(value, field_name, expected)
+    return None
+
+
+def _has(value: Any, attribute: str) -> bool:
+    """Whether ``value`` has ``attribute``, a property of its class or set on the object.
+
+    A construct of this library sets its names in ``__init__`` (``ModelRegistry``).
+    """
+    return hasattr(type(value), attribute) or attribute in getattr(value, "__dict__", {})
+
+
+def _variable(kind: str) -> str:
+    """``model_registry`` for ``ModelRegistry``: the name an example writes the value as."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", kind.rsplit(".", 1)[-1]).lower()
+
+
+def _duration_hint(duration: Any, field_name: str, expected: str) -> str | None:
+    """The number or ISO 8601 text a field takes for a ``Duration`` given to it."""
+    try:
+        if field_name.endswith("seconds"):
+            return f"give a number of seconds: duration.to_seconds(), {duration.to_seconds():g}"
+        if field_name.endswith(("mins", "minutes")):
+            return f"give a number of minutes: duration.to_minutes(), {duration.to_minutes():g}"
+        if "str" in expected.split(" or "):
+            iso = duration.to_iso_string()
+            return f"give an ISO 8601 duration: duration.to_iso_string(), {iso!r}"
+    except RuntimeError:  # jsii's error: a token, or a fraction to_minutes refuses
+        return None
+    return None
 
 
 def type_name(hint: Any) -> str:

@@ -382,6 +382,48 @@ def image_digest_problem(uri: str) -> str | None:
     )
 
 
+def job_image_problem(uri: object, job: str) -> tuple[str, str] | None:
+    """(message, hint) when a job's image is no Amazon ECR image, else ``None``.
+
+    SageMaker runs processing jobs only from ECR, and training jobs from ECR unless their
+    ``TrainingImageConfig`` names a private registry in the job's VPC (the caller's to
+    exclude); botocore's pattern takes any text, so ``python:3.11`` (Docker Hub) would
+    pass validation, run locally with ``--image-map``, and fail when the job is created.
+    Only a reference that names a registry, an organisation or a tag (``python:3.11``,
+    ``myorg/trainer``, ``ghcr.io/…``) is judged: a bare word (``img``) is how the SageMaker
+    SDK's own generated definitions write a placeholder, which ``smpipe validate`` takes as
+    SDK output. Nor is what may be an ECR registry: a host naming ``ecr`` (``….dkr.ecr.…``,
+    FIPS and dual-stack endpoints), a token or rendered intrinsic (``${…}``), an expression.
+    ``job`` is ``processing`` or ``training``.
+
+    Example::
+
+        job_image_problem("python:3.11", "processing")[0]
+        # "'python:3.11' is not an Amazon ECR image URI: SageMaker runs processing jobs …"
+    """
+    if not isinstance(uri, str) or "${" in uri or is_token(uri):
+        return None
+    if not any(separator in uri for separator in "/:@"):
+        return None
+    host = uri.split("/", 1)[0] if "/" in uri else ""
+    if "ecr" in host:
+        return None
+    where = (
+        "from Amazon ECR only"
+        if job == "processing"
+        else "from Amazon ECR, or from a private Docker registry in the job's VPC "
+        "(TrainingImageConfig.TrainingRepositoryAccessMode 'Vpc')"
+    )
+    return (
+        f"{uri!r} is not an Amazon ECR image URI "
+        "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>): SageMaker pulls the "
+        f"images of {job} jobs {where}, so the job would fail when created",
+        "push the image to an ECR repository: Image.from_asset(directory) builds and pushes it "
+        "at deploy, Image.from_ecr_repository(repository, tag=…) names one; a SageMaker "
+        "framework image is Image.sklearn(…), Image.pytorch(…), …",
+    )
+
+
 def parse_image_uri(uri: str) -> ParsedImageUri | None:
     """Split an ECR image URI; ``framework`` is set for SageMaker's framework images.
 

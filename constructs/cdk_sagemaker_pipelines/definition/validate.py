@@ -86,6 +86,7 @@ from .expressions import (
     data_processing_path_problem,
     is_valid_json_path,
 )
+from .images import job_image_problem
 from .instances import has_instance_store
 from .parameters import parameter_problems
 from .permissions import JOB_NAME_FIELDS, SQS_QUEUE_URL, sqs_queue_arn_parts
@@ -1501,6 +1502,12 @@ class _Validator:
         if record.kind == "Processing":
             self._check_processing_names(record, arguments)
             self._check_property_files(record, arguments)
+            self._check_job_image(
+                record,
+                "Arguments.AppSpecification.ImageUri",
+                _member(arguments, "AppSpecification.ImageUri"),
+                "processing",
+            )
         elif record.kind in CHECK_TYPES:
             self._check_processing_names(record, arguments)
             self._check_check_settings(record)
@@ -1798,6 +1805,14 @@ class _Validator:
             )
         self._check_spot_wait(record, job, where)
         self._check_metric_regexes(record, algorithm, where)
+        registry = "AlgorithmSpecification.TrainingImageConfig.TrainingRepositoryAccessMode"
+        if _member(job, registry) != "Vpc":
+            self._check_job_image(
+                record,
+                f"{where}.AlgorithmSpecification.TrainingImage",
+                _member(job, "AlgorithmSpecification.TrainingImage"),
+                "training",
+            )
         for problem in [
             *file_system_channel_problems(job),
             *pipe_code_channel_problems(job),
@@ -1805,6 +1820,12 @@ class _Validator:
             *instance_settings_problems(job, tuning=where != "Arguments"),
         ]:
             self.add(record.name, f"{where}.{problem.field}", problem.message, problem.hint)
+
+    def _check_job_image(self, record: StepRecord, where: str, image: Any, job: str) -> None:
+        """A literal job image SageMaker can't pull (``job_image_problem``)."""
+        problem = job_image_problem(image, job)
+        if problem is not None:
+            self.add(record.name, where, *problem)
 
     def _check_metric_regexes(self, record: StepRecord, algorithm: Any, where: str) -> None:
         """A ``MetricDefinitions`` regex has balanced parentheses and brackets.

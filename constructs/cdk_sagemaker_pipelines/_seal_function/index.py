@@ -258,14 +258,14 @@ def _copy(
     bucket: str,
     target: str,
     lock: dict[str, Any],
-    workers: int = WORKERS,
+    workers: int | None = None,
 ) -> None:
     """A multipart copy completed only if ``target`` doesn't exist yet (``If-None-Match``).
 
     A ``target`` that exists already is this copy's when it records the same source (a
     retry): the copy succeeds without writing (it was locked when it was written).
     ``lock`` (``object_lock``) goes with the upload: S3 locks the version it completes.
-    ``workers`` parts copy at a time.
+    ``workers`` parts copy at a time (``WORKERS``, read when called, if not given).
     """
     size = int(head["ContentLength"])
     metadata = _source_metadata(head)
@@ -305,7 +305,8 @@ def _copy(
         if len(ranges) == 1:
             parts = [copy_part(*ranges[0])]
         else:
-            with ThreadPoolExecutor(max_workers=min(workers, len(ranges))) as pool:
+            at_once = min(WORKERS if workers is None else workers, len(ranges))
+            with ThreadPoolExecutor(max_workers=at_once) as pool:
                 # map keeps the parts in order, and re-raises a part's error here.
                 parts = list(pool.map(lambda item: copy_part(*item), ranges))
         _complete_once(

@@ -357,6 +357,74 @@ def test_an_action_wildcard_is_acknowledged_only_where_a_reason_covers_it():
     assert ids == [f"{WILDCARD_RULE}[Resource::{SM}:model-package/churn/*]"]
 
 
+def test_a_statement_added_to_a_kept_policy_keeps_its_wildcards_findings():
+    # The properties hand out the kept policy, to which a user may add statements of their
+    # own. An acknowledgment names a wildcard, not a statement: one made for the grant's
+    # model-package/churn/* (or the bucket's objects) would hide the same wildcard in a
+    # statement deleting versions (or writing objects). Those findings must stay findings,
+    # failing synth under cdk-nag; the wildcards only the grant holds stay acknowledged.
+    app = new_app()
+    stack = cdk.Stack(app, "Test", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    role = iam.Role.from_role_arn(stack, "Locked", LOCKED_ARN, mutable=False)
+    registry = _registry(stack)
+    registry.grant_approve(role)
+    registry.grant_read(role)
+    store = ArtifactStore(stack, "Store")
+    store.grant_read(role)
+    store.grant_read_models(role)
+    versions = f"{SM}:model-package/churn/*"
+    assert registry.read_policy is not None
+    assert registry.approve_policy is not None
+    assert store.read_models_policy is not None
+    delete = ["sagemaker:DeleteModelPackage"]
+    registry.approve_policy.add_statements(
+        iam.PolicyStatement(actions=delete, resources=[versions])
+    )
+    # The grant's resources exactly: aws-cdk-lib merges it into the grant's statement
+    # (minimizePolicies), which then allows deleting too.
+    group = f"{SM}:model-package-group/churn"
+    registry.read_policy.add_statements(
+        iam.PolicyStatement(actions=delete, resources=[group, versions])
+    )
+    read = store.read_policies["*"]
+    read.add_statements(
+        iam.PolicyStatement(actions=["s3:PutObject"], resources=[store.bucket.arn_for_objects("*")])
+    )
+    store.read_models_policy.add_statements(
+        iam.PolicyStatement(
+            actions=["s3:DeleteObject"], resources=[store.bucket.arn_for_objects("models/*")]
+        ),
+        # A deny names no finding of its own: the grant's wildcards stay acknowledged.
+        iam.PolicyStatement(
+            effect=iam.Effect.DENY,
+            actions=["s3:GetObject*"],
+            resources=[store.bucket.arn_for_objects("sealed/*")],
+        ),
+    )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    bucket = f"<{logical_id(store.bucket)}.Arn>"
+    for _ in range(2):  # a second synth (Template.from_stack after Annotations) as the first
+        with pytest.raises(RuntimeError, match="ValidationFailed") as raised:
+            app.synth(force=True)
+        findings = re.findall(r"(\S+/Resource) .*\n.*'AwsSolutions::(.*)'", str(raised.value))
+        assert sorted(findings) == [
+            (
+                "Test/Store/ReadModelsPolicy/Resource",
+                f"{WILDCARD_RULE}[Resource::{bucket}/models/*]",
+            ),
+            ("Test/Store/ReadPolicy/Resource", f"{WILDCARD_RULE}[Resource::{bucket}/*]"),
+            ("Test/Subject/ApprovePolicy/Resource", f"{WILDCARD_RULE}[Resource::{versions}]"),
+            ("Test/Subject/ReadPolicy/Resource", f"{WILDCARD_RULE}[Resource::{versions}]"),
+        ]
+    # The wildcards the grant alone holds (s3:GetObject* …) stay acknowledged.
+    assert sorted(_acknowledged(read)) == sorted(
+        f"Annotation::{WILDCARD_RULE}[{wildcard}]" for wildcard in BUCKET_READ
+    )
+    assert f"Annotation::{WILDCARD_RULE}[Resource::{bucket}/sealed/*]" in _acknowledged(
+        store.read_models_policy
+    )
+
+
 # -- the typed way to each kept policy -------------------------------------------------------
 
 
@@ -433,6 +501,23 @@ def test_a_role_of_another_account_gets_no_policy_and_a_warning_saying_what_to_d
         "pipeline": f"share the pipeline with account {OTHER_ACCOUNT} through AWS RAM",
     }[case.build.__name__.lstrip("_")]
     assert instead in warning
+
+
+def test_a_role_of_the_imported_pipelines_own_account_needs_no_resource_side():
+    # A pipeline imported by ARN from the role's account: a policy of that account is all
+    # the role needs. Sharing the pipeline with its own account through AWS RAM is no advice.
+    stack = new_stack()
+    pipeline = Pipeline.from_pipeline_arn(
+        stack, "Imported", f"arn:aws:sagemaker:{REGION}:{OTHER_ACCOUNT}:pipeline/churn"
+    )
+    pipeline.grant_start_pipeline_execution(iam.Role.from_role_arn(stack, "Other", OTHER_ARN))
+    assert pipeline.start_pipeline_execution_policy is None
+    (warning,) = _warnings(pipeline, "other-account-role")
+    assert "AWS RAM" not in warning
+    assert warning.endswith(
+        f"before it starts executions; and nothing more: Test/Imported is of account "
+        f"{OTHER_ACCOUNT} too. [ack: cdk-sagemaker-pipelines:other-account-role]"
+    )
 
 
 def test_a_role_of_an_unknown_account_is_taken_for_this_accounts():

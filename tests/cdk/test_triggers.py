@@ -1677,6 +1677,54 @@ def test_a_fail_step_without_a_message_reads_as_giving_no_reason_not_an_empty_on
     template.resource_count_is("AWS::Events::Rule", 5)
 
 
+def test_many_long_fail_step_names_keep_each_rules_description_within_eventbridges_512():
+    # EventBridge takes a rule description of 512 characters at most: eight Fail steps of
+    # 64-character names listed in it made synth fail (CloudFormation's validation, on by
+    # cdk.json's flags) or, without that flag, the deployment. As many names as fit are
+    # listed, then how many more; the patterns still name every step.
+    stack = new_stack()
+    score = ParameterInteger(name="Score")
+    gates = [f"QualityGate{i:02d}".ljust(64, "x") for i in range(8)]
+    check = ConditionStep(
+        name="CheckAccuracy",
+        conditions=[ConditionGreaterThanOrEqualTo(left=score, right=1)],
+        if_steps=[FailStep(name=name, error_message="low") for name in gates[:4]],
+        else_steps=[FailStep(name=name) for name in gates[4:]],
+    )
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(parameters=[score], steps=[check]),
+        pipeline_name=NAME,
+    )
+    alerts = PipelineFailureNotifications(stack, "Failures", pipeline=pipeline)
+    template = Template.from_stack(stack)
+    rules = {
+        "steps": (alerts.failed_step_rule, gates),
+        "gates": (alerts.fail_step_rule, gates[:4]),
+        "silent": (alerts.fail_step_without_message_rule, gates[4:]),
+    }
+    for kind, (rule, names) in rules.items():
+        assert rule is not None
+        properties = resource(template, logical_id(rule))["Properties"]
+        description = properties["Description"]
+        assert len(description) <= 512, kind
+        listed = [name for name in names if name in description]
+        assert listed, kind
+        assert listed == names[: len(listed)], kind
+        if len(listed) < len(names):
+            assert f"and {len(names) - len(listed)} more" in description, kind
+        step_name = properties["EventPattern"]["detail"]["stepName"]
+        assert step_name == ([{"anything-but": names}] if kind == "steps" else names)
+    description = resource(template, logical_id(alerts.failed_step_rule))["Properties"][
+        "Description"
+    ]
+    assert description == (
+        f"Failed steps of {NAME} other than its Fail steps ({gates[0]}, {gates[1]}, "
+        f"{gates[2]}, {gates[3]}, {gates[4]}, {gates[5]} and 2 more)"
+    )
+
+
 def test_notifications_without_step_messages_say_how_to_find_the_failed_step():
     stack = new_stack()
     pipeline = _pipeline(stack)

@@ -9,7 +9,7 @@ findings with that reason; any other wildcard still fails synth.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple, TypeAlias
 
 import jsii
@@ -432,6 +432,111 @@ class _AcknowledgeAsSynthesized:
         return []
 
 
+def acknowledge_policy_wildcards(
+    policy: iam.ManagedPolicy,
+    statements: list[iam.PolicyStatement],
+    subject: str,
+    *,
+    resources: str | None = None,
+    actions: str | None = None,
+) -> None:
+    """Acknowledge at synth the wildcards of ``statements``, which ``policy`` was made with.
+
+    For a policy a construct makes and hands out (a grant's policy kept for a role that
+    refuses updates): its owner may add statements of their own. An acknowledgment names a
+    wildcard, not a statement, so a wildcard that an added statement holds too is left a
+    finding, which that statement's author acknowledges with their own reason. Reasons as
+    ``acknowledge_wildcards``'s (by ``Sid`` without ``resources`` and ``actions``).
+
+    Example::
+
+        policy = iam.ManagedPolicy(self, "ReadPolicy", statements=kept)
+        acknowledge_policy_wildcards(policy, kept, "kept policy", resources="…")
+    """
+    node_of(policy).add_validation(
+        _AcknowledgeOwnStatements(policy, list(statements), subject, resources, actions)
+    )
+
+
+@jsii.implements(IValidation)
+class _AcknowledgeOwnStatements:
+    """``acknowledge_policy_wildcards``: run at synth, when every statement has been added.
+
+    The statements are read as the template names them (after aws-cdk-lib resolves
+    references, before the policy-validation plugins read the acknowledgments, as
+    ``_AcknowledgeAsSynthesized``). aws-cdk-lib has merged the policy's statements by then
+    (``minimizePolicies``), an added one maybe into one of the construct's: what the policy
+    allows beyond the construct's statements is told apart by the action and resource
+    pairs each allows, which merging keeps.
+    """
+
+    def __init__(
+        self,
+        policy: iam.ManagedPolicy,
+        statements: list[iam.PolicyStatement],
+        subject: str,
+        resources: str | None,
+        actions: str | None,
+    ) -> None:
+        self._policy = policy
+        self._statements = statements
+        self._subject = subject
+        self._resources = resources
+        self._actions = actions
+        # What earlier synths acknowledged: recorded once.
+        self._done: list[str] = []
+
+    def validate(self) -> list[str]:
+        """Acknowledge the findings of the construct's statements; never reports an error."""
+        stack = stack_of(self._policy)
+        own = _render(stack, self._statements)
+        document = stack.resolve(self._policy.document.to_json())
+        added = _allowed(document.get("Statement", []) if document else []) - _allowed(own)
+        # The wildcards of what was added, as cdk-nag names them: left findings.
+        withheld = {
+            f"{WILDCARD_RULE}[{kind}::{item}]"
+            for _, action, resource in added
+            for kind, item in (("Action", action), ("Resource", resource))
+            if "*" in item
+        }
+        found = _acknowledge(
+            self._policy,
+            own,
+            self._subject,
+            self._done,
+            resources=self._resources,
+            actions=self._actions,
+            withheld=withheld,
+        )
+        self._done.extend(finding for finding in found if finding not in self._done)
+        return []
+
+
+def _allowed(statements: Sequence[Any]) -> set[tuple[str, str, str]]:
+    """Each (the statement but its Sid, Action and Resource; an action; a resource) allowed.
+
+    Of the statements that allow (cdk-nag's wildcard rule judges those only). Actions and
+    resources as cdk-nag names them (``flatten_reference``); "" for none (a ``NotAction``
+    statement's). Merging statements (same effect, conditions and principals) keeps this set.
+    """
+    allowed: set[tuple[str, str, str]] = set()
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        rest = {k: v for k, v in statement.items() if k not in ("Sid", "Action", "Resource")}
+        key = json.dumps(rest, sort_keys=True)
+        for action in _flat(statement.get("Action")) or [""]:
+            for resource in _flat(statement.get("Resource")) or [""]:
+                allowed.add((key, action, resource))
+    return allowed
+
+
+def _flat(items: Any) -> list[str]:
+    """A statement's Action or Resource (one item or a list, maybe absent), flattened."""
+    listed = items if isinstance(items, list) else [] if items is None else [items]
+    return [flatten_reference(item) for item in listed]
+
+
 def _acknowledge(
     scope: IConstruct,
     resolved: Sequence[Any],
@@ -440,11 +545,14 @@ def _acknowledge(
     *,
     resources: str | None = None,
     actions: str | None = None,
+    withheld: Collection[str] = (),
 ) -> list[str]:
     """Acknowledge the wildcard findings of ``resolved`` on ``scope``, except ``already``.
 
     ``resources`` and ``actions``: the reasons for every wildcard resource and action
     (``Wildcards``); without them, a statement's ``Sid`` names its resources' reason.
+    ``withheld``: findings that a statement the construct didn't write holds too, left
+    unacknowledged.
     """
     acknowledged: list[str] = []
     acknowledgments: list[Acknowledgment] = []
@@ -461,12 +569,9 @@ def _acknowledge(
         for kind, items, reason in kinds:
             if reason is None:
                 continue
-            for item in items if isinstance(items, list) else [items]:
-                flat = flatten_reference(item)
-                if "*" not in flat:
-                    continue
+            for flat in _flat(items):
                 finding = f"{WILDCARD_RULE}[{kind}::{flat}]"
-                if finding in acknowledged:
+                if "*" not in flat or finding in acknowledged or finding in withheld:
                     continue
                 acknowledged.append(finding)
                 if finding in already:

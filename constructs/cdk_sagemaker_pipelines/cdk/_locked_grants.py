@@ -8,7 +8,8 @@ constructs passes its grant through ``keep_for_locked_role``, which puts the sta
 in a managed policy of the construct, left unattached for whoever manages the role to
 attach, and warns (``cdk-sagemaker-pipelines:immutable-role``) naming it and the role.
 The policy's wildcards are acknowledged to cdk-nag one finding at a time, with the
-reason the grant gives: the policy holds nothing else.
+reason the grant gives; a wildcard that a statement added to the policy holds too (through
+the construct's property) stays a finding.
 
 A role of another account (``from_role_arn`` makes any such role immutable, whatever
 ``mutable`` says) can't have a policy of this account attached: no policy is made, and
@@ -25,9 +26,9 @@ from aws_cdk import aws_iam as iam
 
 from constructs import Construct, IConstruct
 
-from ._acknowledge import acknowledge_wildcards
+from ._acknowledge import acknowledge_policy_wildcards
 from ._props import is_unresolved
-from ._tree import account_region, node_of
+from ._tree import account_region, node_of, resource_account_region
 
 # The locked roles whose grants of a construct another construct already warns about (a
 # schedule's role: given-role-permissions, with its trust too), by construct: no second
@@ -74,13 +75,15 @@ def keep_for_locked_role(
     ``resource_wildcards`` and ``action_wildcards`` say why the statements' wildcard
     resources and actions are what the grant needs: each is acknowledged on the policy
     with that reason (``AwsSolutions-IAM5[Resource::…]``, ``[Action::…]``), one finding at
-    a time, as the template names it. Wildcards of a kind given no reason (a wildcard
-    action where only resources have one) stay findings, failing synth under cdk-nag.
+    a time, as the template names it, at synth. Wildcards of a kind given no reason (a
+    wildcard action where only resources have one), and any that a statement added to the
+    policy afterwards holds too, stay findings, failing synth under cdk-nag.
 
     A role of another account than the stack's (both known) gets no policy, which that
     account couldn't attach: None, and a warning saying that its account must allow the
     same, and ``other_account``: what the resource side needs, or what to do instead
-    (``{account}`` in it stands for the role's account).
+    (``{account}`` in it stands for the role's account); nothing, for a resource imported
+    from the role's own account (a pipeline by ARN).
 
     Example::
 
@@ -113,24 +116,33 @@ def keep_for_locked_role(
         role_account, own_account = other
         # "(…)": what the statements allow, without "its statement(s)".
         what = allows.removeprefix("its statements ").removeprefix("its statement ")
+        # A resource imported from the role's own account (a pipeline by ARN) needs nothing
+        # on its side: a policy of that account is all.
+        environment = resource_account_region(scope)
+        resource_side = (
+            f"nothing more: {node_of(scope).path} is of account {role_account} too"
+            if environment is not None and environment[0] == role_account
+            else other_account.replace("{account}", role_account)
+        )
         Annotations.of(scope).add_warning_v2(
             f"{WARNING_PREFIX}:other-account-role",
             f"{method} was given role {named} of account {role_account}, but this stack "
             f"deploys to account {own_account}, whose managed policies IAM can't attach to "
             f"it: no policy is made for it. A policy of account {role_account} must allow the "
-            f"role the same {what} {when}; and "
-            f"{other_account.replace('{account}', role_account)}.",
+            f"role the same {what} {when}; and {resource_side}.",
         )
         return None
     policy = node_of(scope).try_find_child(policy_id)
     if not isinstance(policy, iam.ManagedPolicy):
         kept = statements if statements is not None else list(grant.principal_statements)
         policy = iam.ManagedPolicy(scope, policy_id, description=description, statements=kept)
+        # At synth, of the statements written here only: the properties hand the policy out,
+        # and a statement added to it keeps the findings of its wildcards.
         if acknowledge is not None:
-            acknowledge_wildcards(policy, kept, acknowledge)
+            acknowledge_policy_wildcards(policy, kept, acknowledge)
         elif resource_wildcards is not None or action_wildcards is not None:
             subject = f"policy {node_of(policy).path} ({method} for roles that refuse updates)"
-            acknowledge_wildcards(
+            acknowledge_policy_wildcards(
                 policy, kept, subject, resources=resource_wildcards, actions=action_wildcards
             )
     Annotations.of(scope).add_warning_v2(

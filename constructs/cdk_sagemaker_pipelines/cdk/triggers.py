@@ -1808,7 +1808,11 @@ class PipelineFailureNotifications(Construct):
                 (
                     "StepFailedRule",
                     "-step",
-                    f"Failed steps of {pipeline_name}{_other_than(fail_names)}",
+                    _rule_description(
+                        pipeline_name,
+                        f"Failed steps of {pipeline_name}",
+                        (" other than its Fail steps (", fail_names or [], ")"),
+                    ),
                     events.EventPattern(
                         source=["aws.sagemaker"],
                         resources=resources,
@@ -1827,8 +1831,11 @@ class PipelineFailureNotifications(Construct):
                     (
                         "FailStepRule",
                         "-fail-step",
-                        f"The Fail steps of {pipeline_name} ({', '.join(explained)}) "
-                        "stopping a run",
+                        _rule_description(
+                            pipeline_name,
+                            f"The Fail steps of {pipeline_name}",
+                            (" (", explained, ") stopping a run"),
+                        ),
                         _step_pattern(resources, explained),
                         _fail_step_message(),
                     )
@@ -1839,8 +1846,11 @@ class PipelineFailureNotifications(Construct):
                     (
                         "FailStepWithoutMessageRule",
                         "-fail-step-nomsg",
-                        f"The Fail steps of {pipeline_name} without ErrorMessage "
-                        f"({', '.join(names)}) stopping a run",
+                        _rule_description(
+                            pipeline_name,
+                            f"The Fail steps of {pipeline_name} without ErrorMessage",
+                            (" (", names, ") stopping a run"),
+                        ),
                         _step_pattern(resources, names),
                         _silent_fail_step_message(
                             tuple(f"{step.name} ({step.place})" for step in silent)
@@ -1882,8 +1892,36 @@ class PipelineFailureNotifications(Construct):
         """The rule of the pipeline's Fail steps without ErrorMessage (None without any)."""
 
 
-def _other_than(fail_steps: list[str] | None) -> str:
-    return f" other than its Fail steps ({', '.join(fail_steps)})" if fail_steps else ""
+# The longest description of an EventBridge rule (AWS::Events::Rule), and of a pipeline's
+# name, which a name known at deploy time only may be.
+_MAX_RULE_DESCRIPTION = 512
+_MAX_PIPELINE_NAME = 256
+
+
+def _rule_description(
+    pipeline_name: str, lead: str, listing: tuple[str, Sequence[str], str]
+) -> str:
+    """``lead`` and ``listing`` (before, step names, after): as many names as fit 512 characters.
+
+    Names that don't fit are counted instead (``… and 2 more``); the rule's pattern names
+    every step. No names: ``lead`` alone.
+
+    Example::
+
+        _rule_description("churn", "Failed steps of churn", (" other than (", names, ")"))
+    """
+    before, names, after = listing
+    if not names:
+        return lead
+    room = _MAX_RULE_DESCRIPTION - len(lead) - len(before) - len(after)
+    if is_unresolved(pipeline_name):
+        room -= _MAX_PIPELINE_NAME - len(pipeline_name)
+    for count in range(len(names), 0, -1):
+        more = len(names) - count
+        listed = ", ".join(names[:count]) + (f" and {more} more" if more else "")
+        if len(listed) <= room:
+            return f"{lead}{before}{listed}{after}"
+    return f"{lead}{before}{len(names)} steps{after}"
 
 
 def _execution_pattern(resources: list[str], statuses: list[str]) -> events.EventPattern:

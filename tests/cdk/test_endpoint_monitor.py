@@ -982,7 +982,9 @@ def test_takes_props_at_sagemakers_bounds(
 def test_fails_a_role_of_another_account(refusals: Refusals) -> None:
     role = iam.Role.from_role_arn(refusals.stack, "Theirs", "arn:aws:iam::444455556666:role/m")
     with pytest.raises(
-        PipelineDefinitionError, match=r"prop 'role': a role of account 444455556666"
+        PipelineDefinitionError,
+        match=r"prop 'role': role arn:aws:iam::444455556666:role/m \(Test/Theirs\) is of "
+        r"account 444455556666",
     ):
         _monitor(refusals, role=role)
     refusals.stack.node.try_remove_child("Theirs")

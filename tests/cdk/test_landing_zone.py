@@ -702,16 +702,26 @@ def _target(stack: cdk.Stack, role: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("build", "construct", "owner", "service"),
+    ("build", "construct", "service", "passes"),
     [
-        (_schedule, "PipelineSchedule Test/Weekly", "the schedule", "EventBridge Scheduler"),
-        (_new_data, "NewDataTrigger Test/OnNewData", "the rule", "EventBridge"),
-        (_target, "SageMakerPipelineTarget of rule Test/Daily", "the rule", "EventBridge"),
+        (
+            _schedule,
+            "PipelineSchedule Test/Weekly",
+            "EventBridge Scheduler",
+            "CreateSchedule passes it",
+        ),
+        (_new_data, "NewDataTrigger Test/OnNewData", "EventBridge", "PutTargets passes it"),
+        (
+            _target,
+            "SageMakerPipelineTarget of rule Test/Daily",
+            "EventBridge",
+            "PutTargets passes it",
+        ),
     ],
     ids=["schedule", "new-data", "target"],
 )
 def test_fails_a_trigger_role_of_another_account(
-    build: Any, construct: str, owner: str, service: str
+    build: Any, construct: str, service: str, passes: str
 ) -> None:
     stack = new_stack(region=REGION)
     role = iam.Role.from_role_arn(stack, "Central", _role_arn("events", SECURITY_ACCOUNT))
@@ -719,11 +729,11 @@ def test_fails_a_trigger_role_of_another_account(
     with pytest.raises((PipelineDefinitionError, RuntimeError)) as raised:
         build(stack, role)
     assert str(raised.value) == (
-        f"{construct} has 1 problem:\n- prop 'role': imported Role Test/Central is in account "
-        f"{SECURITY_ACCOUNT}, {owner} in {ACCOUNT}: {service} takes only a role of {owner}'s "
-        f"own account (creating {owner} passes the role, and iam:PassRole passes roles of the "
-        f"caller's own account only) (give a role of account {ACCOUNT}, or leave role out to "
-        "get one)"
+        f"{construct} has 1 problem:\n- prop 'role': role {_role_arn('events', SECURITY_ACCOUNT)} "
+        f"(Test/Central) is of account {SECURITY_ACCOUNT}, but this stack deploys to account "
+        f"{ACCOUNT}: {service} takes only a role of its own account, and {passes} with "
+        "iam:PassRole, which passes roles of the caller's own account only: the deploy would "
+        f"fail (give a role of account {ACCOUNT}, or leave role out to get one)"
     )
 
 

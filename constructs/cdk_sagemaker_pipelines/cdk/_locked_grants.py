@@ -28,7 +28,8 @@ from constructs import Construct, IConstruct
 
 from ._acknowledge import acknowledge_policy_wildcards
 from ._props import is_unresolved
-from ._tree import account_region, node_of, resource_account_region
+from ._roles import other_account_of
+from ._tree import node_of, resource_account_region
 
 # The locked roles whose grants of a construct another construct already warns about (a
 # schedule's role: given-role-permissions, with its trust too), by construct: no second
@@ -111,7 +112,7 @@ def keep_for_locked_role(
     arn = role.role_arn
     named = f"{node_of(role).path}" if is_unresolved(arn) else f"{arn} ({node_of(role).path})"
     verb = "are" if allows.startswith("its statements") else "is"
-    other = _other_account(scope, role)
+    other = other_account_of(scope, role)
     if other is not None:
         role_account, own_account = other
         # "(…)": what the statements allow, without "its statement(s)".
@@ -164,19 +165,3 @@ def kept_policy(scope: IConstruct, policy_id: str) -> iam.ManagedPolicy | None:
     """
     policy = node_of(scope).try_find_child(policy_id)
     return policy if isinstance(policy, iam.ManagedPolicy) else None
-
-
-def _other_account(scope: IConstruct, role: iam.IRole) -> tuple[str, str] | None:
-    """``(role's account, scope's stack's account)`` when both are known and differ.
-
-    The role's account is the one its ARN names (``principal_account``); either may be a
-    token (an ARN given as a parameter, an environment-agnostic stack): then nothing is
-    known, and the role is taken for one of this account, as aws-cdk-lib takes it.
-    """
-    role_account = getattr(role, "principal_account", None)
-    own_account = account_region(scope)[0]
-    if not isinstance(role_account, str) or is_unresolved(role_account):
-        return None
-    if is_unresolved(own_account) or role_account == own_account:
-        return None
-    return role_account, own_account

@@ -67,7 +67,7 @@ from ._props import (
 )
 from ._rejection import RULE_ID as REJECTION_RULE_ID
 from ._rejection import Watched, notify_rejections, topic_problems
-from ._roles import role_arn
+from ._roles import MODEL_REACH, passed_role_problem, role_arn
 from ._tree import is_instance, node_of, path_of, placed, root_of, stack_of
 from ._warning_traces import record_warnings_without_traces
 from .artifacts import ArtifactStore
@@ -111,7 +111,6 @@ from .pipeline import (
     _MetricOptions,
     _network_prop_problems,
     _refuses_policy_updates,
-    _role_account_problems,
     _RoleTrust,
     _service_role,
 )
@@ -869,7 +868,14 @@ class ComponentEndpoint(Resource):
                     "of the instance type's own size, with no EBS volume to size: SageMaker "
                     "takes no VolumeSizeInGB for it",
                 ),
-                *(_role_account_problems(stack, {"role": role}) if role is not None else []),
+                passed_role_problem(
+                    "role",
+                    role,
+                    self,
+                    service="SageMaker",
+                    passes="CreateEndpointConfig and CreateModel pass it",
+                    reach=MODEL_REACH,
+                ),
             ],
             subject,
         )

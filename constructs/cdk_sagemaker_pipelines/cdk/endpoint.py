@@ -81,7 +81,7 @@ from ._props import (
 )
 from ._rejection import RULE_ID as REJECTION_RULE_ID
 from ._rejection import Watched, notify_rejections, topic_problems
-from ._roles import role_arn
+from ._roles import MODEL_REACH, passed_role_problem, role_arn
 from ._topics import topic_environment
 from ._tree import account_region, node_of, placed, root_of, stack_of
 from ._values import days
@@ -101,7 +101,6 @@ from .pipeline import (
     _MetricOptions,
     _network_prop_problems,
     _refuses_policy_updates,
-    _role_account_problems,
     _RoleTrust,
     _service_role,
     _subnet_selection,
@@ -2527,7 +2526,14 @@ class ModelEndpoint(Resource):
                         if each.model_store is not None and each.model_store is not model_store
                     ],
                 ),
-                *(_role_account_problems(stack, {"role": role}) if role is not None else []),
+                passed_role_problem(
+                    "role",
+                    role,
+                    self,
+                    service="SageMaker",
+                    passes="CreateModel passes it",
+                    reach=MODEL_REACH,
+                ),
                 None
                 if volume_key is None
                 else _instance_store_problem(

@@ -68,7 +68,7 @@ from ._props import (
     other_stage_problem,
     raise_for,
 )
-from ._roles import role_arn
+from ._roles import RESOURCE_POLICY_REACH, passed_role_problem, role_arn
 from ._tree import account_region, node_of, path_of, placed, root_of, stack_of
 from ._values import days
 from ._warning_traces import record_warnings_without_traces
@@ -85,7 +85,6 @@ from .pipeline import (
     _metric_option_type_problems,
     _MetricOptions,
     _refuses_policy_updates,
-    _role_account_problems,
     _RoleTrust,
     _service_role,
     metric_options_problems,
@@ -655,7 +654,14 @@ class DataQualityMonitor(Resource):
             [
                 *_capture_problems(endpoint),
                 _runtime_problem(max_runtime, schedule),
-                *(_role_account_problems(stack, {"role": role}) if role is not None else []),
+                passed_role_problem(
+                    "role",
+                    role,
+                    self,
+                    service="SageMaker",
+                    passes="CreateDataQualityJobDefinition passes it",
+                    reach=RESOURCE_POLICY_REACH,
+                ),
             ],
             subject,
         )

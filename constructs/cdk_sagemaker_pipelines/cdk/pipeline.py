@@ -138,6 +138,13 @@ from ._props import (
     rule_problems,
     warn_forwarded_events,
 )
+from ._roles import (
+    JOB_REACH,
+    MODEL_REACH,
+    RESOURCE_POLICY_REACH,
+    passed_role_arn_problem,
+    passed_role_problem,
+)
 from ._roles import role_arn as bound_role_arn
 from ._seal import SealFunction
 from ._template_size import (
@@ -1063,7 +1070,7 @@ class Pipeline(PipelineBase):
         if not problems and artifact_store is not None:
             problems += _store_environment_problems(stack_of(self), artifact_store)
         if not problems and any(given is not None for given in roles.values()):
-            problems += _role_account_problems(stack_of(self), roles)
+            problems += _passed_role_problems(self, roles)
             # Judged at synth: trust may be added to a role after it is given here
             # (role.assume_role_policy.add_statements(...)).
             node_of(self).add_validation(_RoleTrust(stack_of(self), roles))
@@ -1177,6 +1184,7 @@ class Pipeline(PipelineBase):
         ]
         self._model_stores: dict[str, ArtifactStore] = dict(model_stores or {})
         problems += self._model_store_problems()
+        problems += self._passed_role_arn_problems(isinstance(definition, PipelineDefinition))
         if problems:
             raise PipelineValidationError(problems, subject=f"Pipeline {self.node.path}")
         for store in dict.fromkeys(self._model_stores.values()):
@@ -3476,6 +3484,43 @@ class Pipeline(PipelineBase):
             "(ModelStep, then model_name=model.properties.ModelName).",
         )
 
+    def _passed_role_arn_problems(self, python: bool) -> list[Problem]:
+        """Roles of another account that the definition's jobs and models run as.
+
+        A step's ``role=`` (or a definition JSON's ``RoleArn``, ``ExecutionRoleArn``): the
+        pipeline role passes it to SageMaker when the step runs, which ``iam:PassRole``
+        can't do for another account's role, so every execution would fail there. The
+        roles given as props are judged before (``_passed_role_problems``); those the
+        construct creates, and roles given as tokens or parameters, aren't judged.
+        """
+        if not self.plan.job_roles:
+            return []
+        instead = (
+            "the step role (leave the step's role= out)"
+            if python
+            else "the step role (`smpipe convert --without-roles` drafts the definition in "
+            "Python without the SDK's roles)"
+        )
+        types = {
+            spec.name: spec.step_type for spec in walk_steps(self.definition.get("Steps") or [])
+        }
+        found = [
+            passed_role_arn_problem(
+                step,
+                field,
+                role,
+                self,
+                passes=f"the pipeline role passes it to the step's {runs_as}",
+                fails="every execution would fail at this step",
+                instead=instead,
+                reach=JOB_REACH if runs_as == "job" else MODEL_REACH,
+                argument=self._argument_of(step, field, "role") if python else None,
+            )
+            for step, field, role in self.plan.job_roles
+            for runs_as in [_RUNS_AS.get(types.get(step) or "", "job")]
+        ]
+        return [problem for problem in found if problem is not None]
+
     def _model_store_problems(self) -> list[Problem]:
         """``model_stores`` judged against the plan: Model steps of versions of its account.
 
@@ -4998,32 +5043,42 @@ def _store_environment_problems(stack: Stack, store: ArtifactStore) -> list[Prob
     return []
 
 
-def _role_account_problems(stack: Stack, roles: Mapping[str, object]) -> list[Problem]:
-    """A given role of another account than the pipeline's.
+# What runs as the role a step of each type names, where it isn't a job.
+_RUNS_AS = {"Model": "model", "EndpointConfig": "endpoint configuration"}
 
-    SageMaker only takes roles of the pipeline's account (iam:PassRole can't pass another
-    account's role), and the derived policy would be attached to the role of that name in
-    the stack's account: a failed deployment, or another role getting the pipeline's access.
+# What passes each role prop of a Pipeline to SageMaker, what fails then, and how a role of
+# the pipeline's account may reach another account's resources instead.
+_PASSED_ROLES = {
+    "role": ("CreatePipeline passes it", "the deploy would fail", RESOURCE_POLICY_REACH),
+    "step_role": (
+        "the pipeline role passes it to each job it creates",
+        "every execution would fail at its first job",
+        JOB_REACH,
+    ),
+    "automl_role": (
+        "the pipeline role passes it to each AutoML job it creates",
+        "every execution would fail at its first AutoML step",
+        JOB_REACH,
+    ),
+}
+
+
+def _passed_role_problems(pipeline: Construct, roles: Mapping[str, object]) -> list[Problem]:
+    """A given role of another account than the pipeline's, which SageMaker can't take.
+
+    ``iam:PassRole`` passes only roles of the caller's own account (see ``_roles.py``): the
+    pipeline's own role (CreatePipeline), and the roles its jobs run with, which the
+    pipeline role passes to each job.
     """
-    problems: list[Problem] = []
-    here = account_region(stack)[0]
-    if is_unresolved(here):
-        return problems
-    for prop, value in roles.items():
-        account = getattr(getattr(value, "env", None), "account", None)
-        if not isinstance(account, str) or is_unresolved(account) or account == here:
-            continue
-        problems.append(
-            PropProblem(
-                None,
-                prop,
-                f"a role of account {account}, but the pipeline's stack is in account "
-                f"{here}: SageMaker can't use another account's role, and the "
-                f"derived policy would be attached to a role of that name in {here}",
-                f"give a role of account {here}, or leave {prop} out to get one",
-            )
+    found = [
+        passed_role_problem(
+            prop, value, pipeline, service="SageMaker", passes=passes, fails=fails, reach=reach
         )
-    return problems
+        for prop, value in roles.items()
+        if value is not None
+        for passes, fails, reach in [_PASSED_ROLES[prop]]
+    ]
+    return [problem for problem in found if problem is not None]
 
 
 @jsii.implements(IValidation)

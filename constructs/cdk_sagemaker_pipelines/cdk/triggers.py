@@ -75,7 +75,7 @@ from ._props import (
     subject_text,
     warn_forwarded_events,
 )
-from ._roles import created_role_arn
+from ._roles import created_role_arn, passed_role_problem
 from ._rule_topics import (
     MAX_RULE_NAME,
     RuleTopicTarget,
@@ -147,16 +147,20 @@ EVENTS_PRINCIPAL = "events.amazonaws.com"
 
 
 def _role_problem(
-    role: object, scope: Construct | None = None, owner: str = "", service: str = ""
+    role: object,
+    scope: Construct | None = None,
+    owner: str = "",
+    service: str = "",
+    passes: str = "",
 ) -> Problem | None:
     """A ``role`` prop ``service`` can't use for ``owner`` (the rule, the schedule) in ``scope``.
 
     The type always; with ``scope``: a role of another app or stage (CDK's own errors name
     neither construct nor prop), and of another account than ``scope``'s stack. Creating a
-    rule's target or a schedule passes the role, and ``iam:PassRole`` passes only roles of
-    the caller's own account (IAM User Guide, "Grant a user permissions to pass a role to
-    an AWS service"); aws-cdk-lib doesn't check, and turns the grants to a role imported
-    from another account into nothing.
+    rule's target or a schedule passes the role (``passes``: which call), and
+    ``iam:PassRole`` passes only roles of the caller's own account (see ``_roles.py``);
+    aws-cdk-lib doesn't check, and turns the grants to a role imported from another
+    account into nothing.
     """
     if role is None:
         return None
@@ -180,23 +184,7 @@ def _role_problem(
     )
     if problem is not None:
         return problem
-    theirs = getattr(getattr(role, "env", None), "account", None)
-    ours = account_region(scope)[0]
-    if (
-        not isinstance(theirs, str)
-        or is_unresolved(theirs)
-        or is_unresolved(ours)
-        or theirs == ours
-    ):
-        return None
-    return PropProblem(
-        None,
-        "role",
-        f"{describe(role)} is in account {theirs}, {owner} in {ours}: {service} takes "
-        f"only a role of {owner}'s own account (creating {owner} passes the role, and "
-        "iam:PassRole passes roles of the caller's own account only)",
-        f"give a role of account {ours}, or leave role out to get one",
-    )
+    return passed_role_problem("role", role, scope, service=service, passes=passes)
 
 
 def _readable(scope: Construct, value: str) -> str:
@@ -682,7 +670,13 @@ class PipelineSchedule(Construct):
                 ),
                 *_retry_problems(retry_attempts, max_event_age),
                 _dead_letter_queue_problem(dead_letter_queue, root_of(self), self, schedule=True),
-                _role_problem(role, self, "the schedule", "EventBridge Scheduler"),
+                _role_problem(
+                    role,
+                    self,
+                    "the schedule",
+                    "EventBridge Scheduler",
+                    "CreateSchedule passes it",
+                ),
             ],
             lambda: f"PipelineSchedule {self.node.path}",
         )
@@ -1044,7 +1038,7 @@ class SageMakerPipelineTarget:
         raise_for(
             [
                 _dead_letter_queue_problem(self.dead_letter_queue, root_of(rule), rule),
-                _role_problem(self.role, rule, "the rule", "EventBridge"),
+                _role_problem(self.role, rule, "the rule", "EventBridge", "PutTargets passes it"),
             ],
             lambda: f"SageMakerPipelineTarget of rule {rule.node.path}",
         )
@@ -1325,7 +1319,7 @@ class NewDataTrigger(Construct):
                 *_event_parameter_problems(key_parameter, bucket_parameter, parameters),
                 *_retry_problems(retry_attempts, max_event_age),
                 _dead_letter_queue_problem(dead_letter_queue, root_of(self), self),
-                _role_problem(role, self, "the rule", "EventBridge"),
+                _role_problem(role, self, "the rule", "EventBridge", "PutTargets passes it"),
             ],
             lambda: f"NewDataTrigger {self.node.path}",
         )

@@ -24,6 +24,8 @@ from cdk_nag import HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
 
 from cdk_sagemaker_pipelines.cdk import (
     ArtifactStore,
+    ComponentCompute,
+    ComponentEndpoint,
     DataCapture,
     Deployment,
     EndpointVariant,
@@ -1071,6 +1073,63 @@ def test_an_instance_store_type_gets_no_volume_key_and_is_acknowledged() -> None
         if "SageMaker" in violation.rule_name
     ]
     assert findings == []
+
+
+def test_an_instance_type_known_at_deploy_time_is_warned_unless_only_ebs_types_are_allowed():
+    # For a literal NVMe type the config leaves KmsKeyId out; a CfnParameter can't be
+    # judged at synth, and CreateEndpointConfig refuses KmsKeyId (and VolumeSizeInGB) for
+    # such a type at deploy. A parameter allowing EBS types only can't become one.
+    stack = new_stack()
+    store = ArtifactStore(stack, "Artifacts")
+    open_type = cdk.CfnParameter(stack, "InstanceType", type="String")
+    ebs_only = cdk.CfnParameter(
+        stack, "EbsType", type="String", allowed_values=["ml.m5.large", "ml.c5.xlarge"]
+    )
+    with_gpu = cdk.CfnParameter(
+        stack, "GpuType", type="String", allowed_values=["ml.m5.large", "ml.g5.xlarge"]
+    )
+    for name, parameter, volume_size in (
+        ("Open", open_type, 30),
+        ("EbsOnly", ebs_only, None),
+        ("WithGpu", with_gpu, None),
+    ):
+        ModelEndpoint(
+            stack,
+            name,
+            model_package_arn=VERSION_3,
+            artifact_store=store,
+            instance_type=parameter.value_as_string,
+            volume_size_in_gb=volume_size,
+        )
+    ComponentEndpoint(
+        stack, "Components", artifact_store=store, instance_type=open_type.value_as_string
+    ).add_component(
+        "Model",
+        model_package_arn=VERSION_4,
+        compute=ComponentCompute(min_memory_required_in_mb=1024),
+    )
+    annotations = Annotations.from_stack(stack)
+    warned = {
+        warning.id: str(warning.entry.data)
+        for warning in annotations.find_warning(
+            "*", Match.string_like_regexp("deploy-time-instance-type")
+        )
+    }
+    assert sorted(warned) == ["/Test/Components", "/Test/Open", "/Test/WithGpu"]
+    assert warned["/Test/Open"].startswith(
+        "prop 'instance_type' is known at deploy time only (a CfnParameter or another token): "
+        "the endpoint configuration names KmsKeyId and VolumeSizeInGB, which "
+        "CreateEndpointConfig refuses for an instance type whose ML storage is its NVMe "
+        "instance store"
+    )
+    assert warned["/Test/WithGpu"].startswith(
+        "prop 'instance_type' is known at deploy time only (CfnParameter GpuType allows "
+        "ml.g5.xlarge): the endpoint configuration names KmsKeyId,"
+    )
+    assert warned["/Test/Components"].startswith(
+        "prop 'instance_type' is known at deploy time only (a CfnParameter or another token): "
+        "the endpoint configuration names KmsKeyId,"
+    )
 
 
 # -- Wrong props fail, naming the construct and the prop --------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import zoneinfo
 from collections.abc import Iterator
@@ -1723,6 +1724,113 @@ def test_many_long_fail_step_names_keep_each_rules_description_within_eventbridg
         f"Failed steps of {NAME} other than its Fail steps ({gates[0]}, {gates[1]}, "
         f"{gates[2]}, {gates[3]}, {gates[4]}, {gates[5]} and 2 more)"
     )
+
+
+def _pattern_size(properties: dict[str, Any]) -> int:
+    """A rule's event pattern as PutRule gets it: JSON text, as CloudFormation writes it."""
+    return len(json.dumps(properties["EventPattern"], separators=(",", ":")))
+
+
+def test_many_long_fail_step_names_are_cut_into_rules_within_eventbridges_2048():
+    # EventBridge takes an event pattern of 2,048 characters (its "Event pattern size"
+    # quota): 30 Fail steps of 64-character names listed in one pattern failed the deploy.
+    # Each list is cut into rules that fit, named and described in order, and every Fail
+    # step still pages; the other failed steps are told apart by their type, as an
+    # anything-but list can't be split over rules.
+    stack = new_stack()
+    score = ParameterInteger(name="Score")
+    gates = [f"QualityGate{i:02d}".ljust(64, "x") for i in range(30)]
+    silent = [f"SilentGate{i:02d}".ljust(64, "y") for i in range(30)]
+    check = ConditionStep(
+        name="CheckAccuracy",
+        conditions=[ConditionGreaterThanOrEqualTo(left=score, right=1)],
+        if_steps=[FailStep(name=name, error_message="low") for name in gates],
+        else_steps=[FailStep(name=name) for name in silent],
+    )
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(parameters=[score], steps=[check]),
+        pipeline_name=NAME,
+    )
+    alerts = PipelineFailureNotifications(stack, "Failures", pipeline=pipeline)
+    template = Template.from_stack(stack)
+    rules = template.find_resources("AWS::Events::Rule")
+    assert len(rules) == 7  # Rule, StatusRule, StepFailedRule, two pages of each list
+    for rule_id, rule in rules.items():
+        assert _pattern_size(rule["Properties"]) <= 2048, rule_id
+    for pages, names, first_id, lead in (
+        (alerts.fail_step_rules, gates, "FailStepRule", f"The Fail steps of {NAME}"),
+        (
+            alerts.fail_step_without_message_rules,
+            silent,
+            "FailStepWithoutMessageRule",
+            f"The Fail steps of {NAME} without ErrorMessage",
+        ),
+    ):
+        assert [rule.node.id for rule in pages] == [first_id, f"{first_id}2"]
+        listed = [resource(template, logical_id(rule))["Properties"] for rule in pages]
+        paged = [name for each in listed for name in each["EventPattern"]["detail"]["stepName"]]
+        assert paged == names  # each once, in order
+        for number, properties in enumerate(listed, start=1):
+            assert properties["Description"].startswith(
+                f"{lead} ({paged[0]}" if number == 1 else lead
+            )
+            assert properties["Description"].endswith(f") stopping a run (rule {number} of 2)")
+    assert alerts.fail_step_rule is alerts.fail_step_rules[0]
+    assert alerts.fail_step_without_message_rule is alerts.fail_step_without_message_rules[0]
+    # The silent pages' messages list where their own steps sit.
+    _, lines = _message(template, alerts.fail_step_without_message_rules[1])
+    (places,) = [line for line in lines if line.startswith('"Where each such step sits: ')]
+    assert silent[-1] in places
+    assert silent[0] not in places
+    assert alerts.failed_step_rule is not None
+    steps = resource(template, logical_id(alerts.failed_step_rule))["Properties"]
+    assert steps["EventPattern"]["detail"] == {
+        "currentStepStatus": ["Failed"],
+        "stepType": [{"anything-but": ["Fail"]}],
+    }
+    assert steps["Description"] == f"Failed steps of {NAME} whose type is not Fail"
+    # Should a Fail step's event name another type, its message says what a Fail step is.
+    _, lines = _message(template, alerts.failed_step_rule)
+    assert lines[4].startswith('"A step of type Fail is the pipeline stopping the run on purpose')
+    # The topic admits every rule.
+    (policy,) = template.find_resources("AWS::SNS::TopicPolicy").values()
+    (publish,) = [
+        statement
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Allow"
+    ]
+    assert publish["Condition"]["ArnEquals"]["aws:SourceArn"] == [
+        {"Fn::GetAtt": [rule_id, "Arn"]} for rule_id in rules
+    ]
+
+
+def test_fail_step_pages_of_a_pipeline_known_at_deploy_count_its_arn_at_its_longest():
+    # In an env-agnostic stack the ARN's partition, Region and account are tokens: each is
+    # counted at the longest it resolves to, so the pages fit in every Region.
+    stack = new_stack(account=None, region=None)
+    names = [f"QualityGate{i:02d}".ljust(64, "x") for i in range(27)]
+    pipeline = Pipeline(
+        stack,
+        "Training",
+        definition=PipelineDefinition(
+            steps=[FailStep(name=name, error_message="low") for name in names]
+        ),
+        pipeline_name=NAME,
+    )
+    alerts = PipelineFailureNotifications(stack, "Failures", pipeline=pipeline)
+    longest_arn = len("arn:aws-us-gov:sagemaker:us-isob-east-1:111122223333:pipeline/churn")
+    template = Template.from_stack(stack)
+    for rule in alerts.fail_step_rules:
+        properties = dict(resource(template, logical_id(rule))["Properties"])
+        properties["EventPattern"] = {
+            **properties["EventPattern"],
+            "resources": ["-" * longest_arn],
+        }
+        assert _pattern_size(properties) <= 2048
+    # 27 names fit one pattern of this ARN in us-east-1 (2,045 characters), not in every Region.
+    assert len(alerts.fail_step_rules) == 2
 
 
 def test_notifications_without_step_messages_say_how_to_find_the_failed_step():

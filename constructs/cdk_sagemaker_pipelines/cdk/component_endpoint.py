@@ -106,6 +106,7 @@ from .endpoint import (
     model_data_statements,
     version_arn_problems,
     version_model,
+    warn_of_deploy_time_instance_types,
 )
 from .pipeline import (
     _MetricOptions,
@@ -966,6 +967,11 @@ class ComponentEndpoint(Resource):
                 "SageMakerEndpointConfigurationKMSKeyConfigured",
                 _INSTANCE_STORE_REASON,
             )
+        warn_of_deploy_time_instance_types(
+            self,
+            [("instance_type", instance_type, volume_size_in_gb)],
+            key_named=not instance_store,
+        )
         self._resource = sagemaker.CfnEndpoint(
             self,
             "Resource",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
 import jsii
-from aws_cdk import Annotations, ArnFormat, Duration, Names, Resource
+from aws_cdk import Annotations, ArnFormat, CfnParameter, Duration, Names, Resource, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
@@ -1934,6 +1934,69 @@ def _instance_store_problem(
     )
 
 
+def warn_of_deploy_time_instance_types(
+    endpoint: Construct, variants: Sequence[tuple[str, str | None, int | None]], key_named: bool
+) -> None:
+    """Warn of instance types known at deploy only whose config names what NVMe types refuse.
+
+    ``variants`` are (prop, instance type, volume size) triples; ``key_named`` says whether
+    the endpoint configuration has a ``KmsKeyId``. For a literal instance type with NVMe
+    instance storage the constructs leave the ``KmsKeyId`` out and refuse a volume size;
+    a token can't be judged, and CreateEndpointConfig refuses both for such a type at
+    deploy. A ``CfnParameter`` of the stack (``Ref``) whose ``allowed_values`` are all
+    instance types with EBS storage can't become one: no warning then.
+
+    Example::
+
+        warn_of_deploy_time_instance_types(self, [("instance_type", instance_type, None)], True)
+    """
+    for prop, instance_type, volume_size in variants:
+        if instance_type is None or not is_unresolved(instance_type):
+            continue
+        refused = [
+            key
+            for key, named in (("KmsKeyId", key_named), ("VolumeSizeInGB", volume_size is not None))
+            if named
+        ]
+        parameter = _parameter_of(endpoint, instance_type)
+        allowed = None if parameter is None else parameter.allowed_values
+        if not refused or (
+            allowed and not any(is_unresolved(each) or has_instance_store(each) for each in allowed)
+        ):
+            continue
+        if parameter is not None and allowed:
+            stored = [each for each in allowed if is_unresolved(each) or has_instance_store(each)]
+            source = f"CfnParameter {parameter.node.id} allows {', '.join(stored)}"
+        else:
+            source = "a CfnParameter or another token"
+        Annotations.of(endpoint).add_warning_v2(
+            f"{WARNING_PREFIX}:deploy-time-instance-type",
+            f"prop '{prop}' is known at deploy time only ({source}): the endpoint "
+            f"configuration names {' and '.join(refused)}, which CreateEndpointConfig refuses "
+            "for an instance type whose ML storage is its NVMe instance store (ml.g5, ml.p4d, "
+            "ml.m5d, …; for a literal one the construct leaves the KmsKeyId out). The type "
+            "chosen at deploy must have EBS storage (ml.m5, ml.c5, ml.p3, …): give the "
+            "CfnParameter allowed_values of such types only, or a literal instance type, or "
+            "acknowledge this warning.",
+        )
+
+
+def _parameter_of(scope: Construct, value: str) -> CfnParameter | None:
+    """The stack's ``CfnParameter`` that ``value`` is the ``Ref`` of, if a child of the stack.
+
+    A parameter nested in a construct (a hashed logical id) isn't looked for: None.
+    """
+    stack = Stack.of(scope)
+    resolved = stack.resolve(value)
+    ref = resolved.get("Ref") if isinstance(resolved, Mapping) else None
+    if not isinstance(ref, str):
+        return None
+    child = stack.node.try_find_child(ref)
+    if isinstance(child, CfnParameter) and stack.resolve(child.logical_id) == ref:
+        return child
+    return None
+
+
 def _volume_size_instance_problems(served: Sequence[_Served]) -> list[Problem | None]:
     """A volume size for a variant whose instance type has no EBS volume to size.
 
@@ -2702,6 +2765,14 @@ class ModelEndpoint(Resource):
                 "SageMakerEndpointConfigurationKMSKeyConfigured",
                 _INSTANCE_STORE_REASON,
             )
+        warn_of_deploy_time_instance_types(
+            self,
+            [
+                (f"{each.prefix}instance_type", each.instance_type, each.volume_size_in_gb)
+                for each in served
+            ],
+            key_named=not instance_store,
+        )
         self._resource = sagemaker.CfnEndpoint(
             self,
             "Resource",

@@ -1663,7 +1663,10 @@ class PipelineFailureNotifications(Construct):
     failed run, as the page nothing else would send. Each is a rule of its own (``rule``,
     ``status_rule``, ``failed_step_rule``, ``fail_step_rule``,
     ``fail_step_without_message_rule``), and the topic's policy admits exactly these rules,
-    in one statement (``aws:SourceArn``).
+    in one statement (``aws:SourceArn``). Fail steps whose names outgrow EventBridge's
+    2,048-character event pattern are cut over several rules (``fail_step_rules``,
+    ``fail_step_without_message_rules``), the other steps' rule then matching by
+    ``stepType``.
 
     The topic is in this stack's account and region (the rules publish without a role);
     a pipeline of another account or region is warned, as SageMaker sends its execution
@@ -1772,6 +1775,8 @@ class PipelineFailureNotifications(Construct):
         # the topic's statement lists them. "Rule" keeps the id (and name) it always had.
         others = [status for status in statuses if status != "Failed"]
         planned: list[tuple[str, str, str, events.EventPattern, events.RuleTargetInput]] = []
+        # The ids of the rules of each list of Fail steps, by the first's.
+        paged: dict[str, list[str]] = {}
         if failed:
             planned.append(
                 (
@@ -1796,61 +1801,78 @@ class PipelineFailureNotifications(Construct):
             # A Fail step of the definition is the pipeline's own decision: worded apart.
             # An imported pipeline's steps are unknown: one rule, with a word on Fail steps.
             step_detail: dict[str, Any] = {"currentStepStatus": ["Failed"]}
-            if fail_names:
+            lead = f"Failed steps of {pipeline_name}"
+            listing = (" other than its Fail steps (", fail_names or [], ")")
+            by_type = bool(fail_names) and not _pattern_fits(
+                self, resources, {**step_detail, "stepName": [{"anything-but": fail_names}]}
+            )
+            if by_type:
+                # Too many names for one pattern, and an anything-but list split over
+                # rules would have each rule match the others' names: the step's type
+                # instead, which the step's event carries (stepType). AWS's guide shows
+                # it for a Processing step only; a Fail step's is taken to be its
+                # definition Type, "Fail", as a Processing step's is. Should it differ,
+                # a Fail step is sent twice, this rule's message saying what one is.
+                step_detail["stepType"] = events.Match.anything_but("Fail")
+                lead, listing = f"{lead} whose type is not Fail", ("", [], "")
+            elif fail_names:
                 step_detail["stepName"] = events.Match.anything_but(*fail_names)
             planned.append(
                 (
                     "StepFailedRule",
                     "-step",
-                    _rule_description(
-                        pipeline_name,
-                        f"Failed steps of {pipeline_name}",
-                        (" other than its Fail steps (", fail_names or [], ")"),
-                    ),
+                    _rule_description(pipeline_name, lead, listing),
                     events.EventPattern(
                         source=["aws.sagemaker"],
                         resources=resources,
                         detail_type=[STEP_STATUS_CHANGE],
                         detail=step_detail,
                     ),
-                    _failed_step_message(fail_steps_known=fail_steps is not None),
+                    _failed_step_message(fail_steps_known=fail_steps is not None and not by_type),
                 )
             )
             # A Fail step without ErrorMessage has no FailureReason (SageMaker leaves the
             # field out): its own rule says so, rather than "Why:" and nothing.
-            explained = [step.name for step in fail_steps or [] if step.explained]
+            explained = [step for step in fail_steps or [] if step.explained]
             silent = [step for step in fail_steps or [] if not step.explained]
-            if explained:
-                planned.append(
-                    (
-                        "FailStepRule",
-                        "-fail-step",
-                        _rule_description(
-                            pipeline_name,
-                            f"The Fail steps of {pipeline_name}",
-                            (" (", explained, ") stopping a run"),
-                        ),
-                        _step_pattern(resources, explained),
-                        _fail_step_message(),
+            # Each list of names is cut into as many rules as EventBridge's pattern size
+            # takes (the first keeps the id and name it always had): every Fail step pages.
+            for pages, rule_id, suffix, lead, with_message in (
+                (
+                    _pages(self, resources, explained),
+                    "FailStepRule",
+                    "-fail-step",
+                    f"The Fail steps of {pipeline_name}",
+                    True,
+                ),
+                (
+                    _pages(self, resources, silent),
+                    "FailStepWithoutMessageRule",
+                    "-fail-step-nomsg",
+                    f"The Fail steps of {pipeline_name} without ErrorMessage",
+                    False,
+                ),
+            ):
+                for number, page in enumerate(pages, start=1):
+                    names = [step.name for step in page]
+                    part = f" (rule {number} of {len(pages)})" if len(pages) > 1 else ""
+                    page_id = rule_id if number == 1 else f"{rule_id}{number}"
+                    paged.setdefault(rule_id, []).append(page_id)
+                    planned.append(
+                        (
+                            page_id,
+                            suffix if number == 1 else f"{suffix}-{number}",
+                            _rule_description(
+                                pipeline_name, lead, (" (", names, f") stopping a run{part}")
+                            ),
+                            _step_pattern(resources, names),
+                            _fail_step_message()
+                            if with_message
+                            else _silent_fail_step_message(
+                                tuple(f"{step.name} ({step.place})" for step in page)
+                            ),
+                        )
                     )
-                )
-            if silent:
-                names = [step.name for step in silent]
-                planned.append(
-                    (
-                        "FailStepWithoutMessageRule",
-                        "-fail-step-nomsg",
-                        _rule_description(
-                            pipeline_name,
-                            f"The Fail steps of {pipeline_name} without ErrorMessage",
-                            (" (", names, ") stopping a run"),
-                        ),
-                        _step_pattern(resources, names),
-                        _silent_fail_step_message(
-                            tuple(f"{step.name} ({step.place})" for step in silent)
-                        ),
-                    )
-                )
         rules: dict[str, events.Rule] = {}
         source_arns: list[str] = []
         for rule_id, suffix, description, pattern, _ in planned:
@@ -1878,12 +1900,21 @@ class PipelineFailureNotifications(Construct):
         """With ``Failed``, the rule of the other ``statuses`` (None without any)."""
         self.failed_step_rule: events.Rule | None = rules.get("StepFailedRule")
         """The rule of failed steps (but the Fail steps), with ``notify_failed_steps``."""
-        self.fail_step_rule: events.Rule | None = rules.get("FailStepRule")
-        """The rule of the pipeline's Fail steps with an ErrorMessage (None without any)."""
-        self.fail_step_without_message_rule: events.Rule | None = rules.get(
-            "FailStepWithoutMessageRule"
+        self.fail_step_rules: list[events.Rule] = [
+            rules[rule_id] for rule_id in paged.get("FailStepRule", [])
+        ]
+        """The rules of the pipeline's Fail steps with an ErrorMessage, more than one when
+        their names outgrow one event pattern ([] without any)."""
+        self.fail_step_without_message_rules: list[events.Rule] = [
+            rules[rule_id] for rule_id in paged.get("FailStepWithoutMessageRule", [])
+        ]
+        """The rules of the pipeline's Fail steps without ErrorMessage, as ``fail_step_rules``."""
+        self.fail_step_rule: events.Rule | None = next(iter(self.fail_step_rules), None)
+        """The first of ``fail_step_rules`` (None without any)."""
+        self.fail_step_without_message_rule: events.Rule | None = next(
+            iter(self.fail_step_without_message_rules), None
         )
-        """The rule of the pipeline's Fail steps without ErrorMessage (None without any)."""
+        """The first of ``fail_step_without_message_rules`` (None without any)."""
 
 
 # The longest description of an EventBridge rule (AWS::Events::Rule), and of a pipeline's
@@ -1935,6 +1966,78 @@ def _step_pattern(resources: list[str], names: list[str]) -> events.EventPattern
         detail_type=[STEP_STATUS_CHANGE],
         detail={"currentStepStatus": ["Failed"], "stepName": names},
     )
+
+
+# EventBridge's quota "Event pattern size": "Maximum size of an event pattern, in
+# characters", 2,048 in each Region by default (adjustable; "Amazon EventBridge quotas",
+# https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html). CloudFormation
+# hands the template's EventPattern to PutRule as JSON text: a longer one fails the deploy.
+_MAX_EVENT_PATTERN = 2048
+# The longest a deploy-time part of a pipeline's ARN resolves to: a partition
+# ("aws-us-gov", with room), a Region ("us-isob-east-1", with room), an account id; any
+# other token is taken for a whole ARN with a pipeline name of SageMaker's 256 characters.
+_LONGEST_PSEUDO_PARAMETER = {"AWS::Partition": 16, "AWS::Region": 25, "AWS::AccountId": 12}
+_LONGEST_PIPELINE_ARN = (
+    len("arn::sagemaker:::pipeline/") + sum(_LONGEST_PSEUDO_PARAMETER.values()) + _MAX_PIPELINE_NAME
+)
+
+
+def _longest_rendering(scope: Construct, value: str) -> int:
+    """The length of ``value`` once deployed: its tokens at the longest they resolve to."""
+    if not is_unresolved(value):
+        return len(value)
+    return _longest_resolved(Stack.of(scope).resolve(value))
+
+
+def _longest_resolved(value: object) -> int:
+    """The longest a resolved value (a string, ``Fn::Join`` or ``Ref``) deploys as."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, Mapping) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return len(separator) * max(len(parts) - 1, 0) + sum(map(_longest_resolved, parts))
+    if isinstance(value, Mapping) and value.get("Ref") in _LONGEST_PSEUDO_PARAMETER:
+        return _LONGEST_PSEUDO_PARAMETER[value["Ref"]]
+    return _LONGEST_PIPELINE_ARN  # a pipeline's Ref, an import's parameter: a whole ARN
+
+
+def _pattern_fits(scope: Construct, resources: Sequence[str], detail: Mapping[str, Any]) -> bool:
+    """Whether a step pattern of ``resources`` and ``detail`` is within EventBridge's size.
+
+    Measured as PutRule gets it: compact JSON, as CloudFormation writes the template's
+    object (a pattern with spaces is no longer than this, names being plain ASCII), each
+    ARN at its longest (a token at the longest it resolves to).
+
+    Example::
+
+        _pattern_fits(self, [arn], {"currentStepStatus": ["Failed"], "stepName": names})
+    """
+    rendered = {
+        "source": ["aws.sagemaker"],
+        "resources": ["-" * _longest_rendering(scope, arn) for arn in resources],
+        "detail-type": [STEP_STATUS_CHANGE],
+        "detail": detail,
+    }
+    return len(json.dumps(rendered, separators=(",", ":"))) <= _MAX_EVENT_PATTERN
+
+
+def _pages(
+    scope: Construct, resources: Sequence[str], steps: Sequence[_FailStep]
+) -> list[list[_FailStep]]:
+    """``steps`` in order, cut into as few runs as each fit one step pattern (_pattern_fits).
+
+    One name always fits: two ARNs of at most 335 characters and a 64-character name are
+    far from 2,048. No steps: no runs.
+    """
+    pages: list[list[_FailStep]] = []
+    for step in steps:
+        page = [*pages[-1], step] if pages else [step]
+        detail = {"currentStepStatus": ["Failed"], "stepName": [each.name for each in page]}
+        if pages and _pattern_fits(scope, resources, detail):
+            pages[-1] = page
+        else:
+            pages.append([step])
+    return pages
 
 
 @dataclass(frozen=True, slots=True)

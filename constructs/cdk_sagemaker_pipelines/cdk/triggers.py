@@ -1803,8 +1803,10 @@ class PipelineFailureNotifications(Construct):
             step_detail: dict[str, Any] = {"currentStepStatus": ["Failed"]}
             lead = f"Failed steps of {pipeline_name}"
             listing = (" other than its Fail steps (", fail_names or [], ")")
+            # The ARNs at their longest, measured once (a token's costs a resolve).
+            arn_lengths = [_longest_rendering(self, arn) for arn in resources]
             by_type = bool(fail_names) and not _pattern_fits(
-                self, resources, {**step_detail, "stepName": [{"anything-but": fail_names}]}
+                arn_lengths, {**step_detail, "stepName": [{"anything-but": fail_names}]}
             )
             if by_type:
                 # Too many names for one pattern, and an anything-but list split over
@@ -1839,14 +1841,14 @@ class PipelineFailureNotifications(Construct):
             # takes (the first keeps the id and name it always had): every Fail step pages.
             for pages, rule_id, suffix, lead, with_message in (
                 (
-                    _pages(self, resources, explained),
+                    _pages(arn_lengths, explained),
                     "FailStepRule",
                     "-fail-step",
                     f"The Fail steps of {pipeline_name}",
                     True,
                 ),
                 (
-                    _pages(self, resources, silent),
+                    _pages(arn_lengths, silent),
                     "FailStepWithoutMessageRule",
                     "-fail-step-nomsg",
                     f"The Fail steps of {pipeline_name} without ErrorMessage",
@@ -2001,8 +2003,8 @@ def _longest_resolved(value: object) -> int:
     return _LONGEST_PIPELINE_ARN  # a pipeline's Ref, an import's parameter: a whole ARN
 
 
-def _pattern_fits(scope: Construct, resources: Sequence[str], detail: Mapping[str, Any]) -> bool:
-    """Whether a step pattern of ``resources`` and ``detail`` is within EventBridge's size.
+def _pattern_fits(arn_lengths: Sequence[int], detail: Mapping[str, Any]) -> bool:
+    """Whether a step pattern of ARNs so long and ``detail`` is within EventBridge's size.
 
     Measured as PutRule gets it: compact JSON, as CloudFormation writes the template's
     object (a pattern with spaces is no longer than this, names being plain ASCII), each
@@ -2010,20 +2012,18 @@ def _pattern_fits(scope: Construct, resources: Sequence[str], detail: Mapping[st
 
     Example::
 
-        _pattern_fits(self, [arn], {"currentStepStatus": ["Failed"], "stepName": names})
+        _pattern_fits([len(arn)], {"currentStepStatus": ["Failed"], "stepName": names})
     """
     rendered = {
         "source": ["aws.sagemaker"],
-        "resources": ["-" * _longest_rendering(scope, arn) for arn in resources],
+        "resources": ["-" * length for length in arn_lengths],
         "detail-type": [STEP_STATUS_CHANGE],
         "detail": detail,
     }
     return len(json.dumps(rendered, separators=(",", ":"))) <= _MAX_EVENT_PATTERN
 
 
-def _pages(
-    scope: Construct, resources: Sequence[str], steps: Sequence[_FailStep]
-) -> list[list[_FailStep]]:
+def _pages(arn_lengths: Sequence[int], steps: Sequence[_FailStep]) -> list[list[_FailStep]]:
     """``steps`` in order, cut into as few runs as each fit one step pattern (_pattern_fits).
 
     One name always fits: two ARNs of at most 335 characters and a 64-character name are
@@ -2033,7 +2033,7 @@ def _pages(
     for step in steps:
         page = [*pages[-1], step] if pages else [step]
         detail = {"currentStepStatus": ["Failed"], "stepName": [each.name for each in page]}
-        if pages and _pattern_fits(scope, resources, detail):
+        if pages and _pattern_fits(arn_lengths, detail):
             pages[-1] = page
         else:
             pages.append([step])

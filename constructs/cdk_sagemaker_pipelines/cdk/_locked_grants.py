@@ -27,8 +27,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from ._acknowledge import acknowledge_policy_wildcards
-from ._props import is_unresolved
-from ._roles import other_account_of
+from ._roles import other_account_of, role_named
 from ._tree import node_of, resource_account_region
 
 # The locked roles whose grants of a construct another construct already warns about (a
@@ -109,8 +108,7 @@ def keep_for_locked_role(
         return None
     if node_of(role).path in _WARNED_ELSEWHERE.get(scope, set()):
         return None
-    arn = role.role_arn
-    named = f"{node_of(role).path}" if is_unresolved(arn) else f"{arn} ({node_of(role).path})"
+    named = role_named(role)
     verb = "are" if allows.startswith("its statements") else "is"
     other = other_account_of(scope, role)
     if other is not None:
